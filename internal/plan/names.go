@@ -1,0 +1,44 @@
+package plan
+
+// Metric and label names are a contract between the collector, the
+// generated dashboards and the alert rules; all of them take the names from
+// here.
+const (
+	MetricPrefix = "targetwatch_"
+
+	MetricTargetInfo          = "targetwatch_target_info"
+	MetricAgencyInfo          = "targetwatch_agency_info"
+	MetricTargetGoal          = "targetwatch_target_goal"
+	MetricTargetActual        = "targetwatch_target_actual"
+	MetricTargetExpected      = "targetwatch_target_expected"
+	MetricTargetProjected     = "targetwatch_target_projected"
+	MetricTargetProgressRatio = "targetwatch_target_progress_ratio"
+	MetricTargetExpectedRatio = "targetwatch_target_expected_ratio"
+	MetricTargetStatus        = "targetwatch_target_status"
+	MetricTargetDeadline      = "targetwatch_target_deadline_timestamp_seconds"
+	MetricTargetLastReport    = "targetwatch_target_last_report_timestamp_seconds"
+	MetricTargetMissing       = "targetwatch_target_reports_missing"
+	MetricTargetRevisions     = "targetwatch_target_revisions_total"
+
+	LabelTargetID    = "target_id"
+	LabelItem        = "item"
+	LabelTitle       = "title"
+	LabelAgency      = "agency"
+	LabelAgencyName  = "agency_name"
+	LabelUnit        = "unit"
+	LabelDirection   = "direction"
+	LabelAggregation = "aggregation"
+	LabelKind        = "kind"
+	LabelStatus      = "status"
+
+	AlertTargetAtRisk        = "TargetAtRisk"
+	AlertTargetOffTrack      = "TargetOffTrack"
+	AlertTargetCapBreached   = "TargetCapBreached"
+	AlertTargetMissed        = "TargetMissed"
+	AlertTargetReportOverdue = "TargetReportOverdue"
+	AlertTargetwatchDown     = "TargetwatchDown"
+
+	// PrometheusJob is the scrape job name used by the shipped Prometheus
+	// config, the rules and the dashboards.
+	PrometheusJob = "targetwatch"
+)

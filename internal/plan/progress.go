@@ -1,0 +1,104 @@
+package plan
+
+import "time"
+
+// Status is where a target stands. Exactly one applies at a time.
+type Status string
+
+// Statuses, in the order of Statuses.
+const (
+	NoData   Status = "no_data"
+	OnTrack  Status = "on_track"
+	AtRisk   Status = "at_risk"
+	OffTrack Status = "off_track"
+	Achieved Status = "achieved"
+	Missed   Status = "missed"
+	Breached Status = "breached"
+)
+
+// Statuses lists every status; the metrics state set emits all of them.
+var Statuses = []Status{NoData, OnTrack, AtRisk, OffTrack, Achieved, Missed, Breached}
+
+// Progress is the evaluation of one target as of one moment.
+type Progress struct {
+	Target *Target
+
+	// Evaluated is the last month whose report is due as of the evaluation
+	// moment (clipped to the plan and the target's due month); zero when no
+	// month is evaluated yet.
+	Evaluated Period
+
+	// Actual is the annual figure made from the current revisions;
+	// HasActual is false when nothing has been reported.
+	Actual    float64
+	HasActual bool
+
+	// Expected is the trajectory's value at the end of Evaluated.
+	Expected float64
+
+	// Projected is the figure expected at the deadline at the current pace.
+	Projected    float64
+	HasProjected bool
+
+	Status Status
+
+	// Missing lists evaluated months without a report.
+	Missing []Period
+
+	// LastReport is the commit time of the newest revision (zero if none).
+	LastReport time.Time
+	// Corrections counts revisions beyond the first of each period.
+	Corrections int
+
+	// Deadline is when the report proving the goal met is due.
+	Deadline time.Time
+}
+
+// ProgressRatio is Actual/Goal; ok is false without data or with a zero goal.
+func (g *Progress) ProgressRatio() (r float64, ok bool) {
+	if !g.HasActual || g.Target.Goal == 0 {
+		return 0, false
+	}
+	return g.Actual / g.Target.Goal, true
+}
+
+// ExpectedRatio is Expected/Goal; ok is false with a zero goal.
+func (g *Progress) ExpectedRatio() (r float64, ok bool) {
+	if g.Target.Goal == 0 {
+		return 0, false
+	}
+	return g.Expected / g.Target.Goal, true
+}
+
+// Snapshot is the immutable progress of a whole plan as of one moment.
+// Everything that shows progress (API, /metrics, status page, reports) reads
+// a Snapshot, so all of them show the same numbers. It must not be modified
+// once published.
+type Snapshot struct {
+	Plan *Plan
+	AsOf time.Time
+	// Version increases with every rebuild; caches key on it.
+	Version uint64
+	// Targets holds one Progress per plan target, in plan order.
+	Targets []Progress
+
+	index map[string]int
+}
+
+// NewSnapshot indexes targets by id.
+func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
+	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: targets, index: make(map[string]int, len(targets))}
+	for i := range targets {
+		s.index[targets[i].Target.ID] = i
+	}
+	return s
+}
+
+// Target returns the progress of one target.
+func (s *Snapshot) Target(id string) (*Progress, bool) {
+	i, ok := s.index[id]
+	if !ok {
+		return nil, false
+	}
+	return &s.Targets[i], true
+}
