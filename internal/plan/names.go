@@ -42,3 +42,10 @@ const (
 	// config, the rules and the dashboards.
 	PrometheusJob = "targetwatch"
 )
+
+// Grafana dashboard uids, stable so links from alerts keep working.
+const (
+	DashboardOverviewUID = "targetwatch-overview"
+	DashboardAgencyUID   = "targetwatch-agency"
+	DashboardTargetUID   = "targetwatch-target"
+)

@@ -1,0 +1,160 @@
+// Package testenv finds the external programs end-to-end tests need and
+// builds and starts the targetwatch binary. Only tests import it.
+//
+// A missing program skips the test with a clear message, unless
+// TARGETWATCH_REQUIRE_BINARIES is set (as CI does), in which case the test
+// fails: CI must never pass by skipping.
+package testenv
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// RequireEnv is the variable that turns skips for missing programs into
+// failures.
+const RequireEnv = "TARGETWATCH_REQUIRE_BINARIES"
+
+// LookPath returns the path of the first of names found on PATH (Debian
+// names some Prometheus binaries differently), or skips/fails the test.
+func LookPath(t testing.TB, names ...string) string {
+	t.Helper()
+	for _, n := range names {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	msg := "needs " + strings.Join(names, " or ") + " on PATH (Debian: apt-get install prometheus prometheus-alertmanager chromium)"
+	if os.Getenv(RequireEnv) != "" {
+		t.Fatalf("%s, and %s is set", msg, RequireEnv)
+	}
+	t.Skip(msg)
+	return ""
+}
+
+var (
+	buildOnce sync.Once
+	buildPath string
+	buildErr  error
+	buildOut  []byte
+)
+
+// RepoRoot is the module root, found from this source file.
+func RepoRoot() string {
+	_, file, _, _ := runtime.Caller(0)
+	return filepath.Clean(filepath.Join(filepath.Dir(file), "..", ".."))
+}
+
+// Targetwatch builds cmd/targetwatch once per test process and returns the
+// binary's path.
+func Targetwatch(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() {
+		dir, err := os.MkdirTemp("", "targetwatch-bin-")
+		if err != nil {
+			buildErr = err
+			return
+		}
+		buildPath = filepath.Join(dir, "targetwatch")
+		cmd := exec.Command("go", "build", "-o", buildPath, "./cmd/targetwatch")
+		cmd.Dir = RepoRoot()
+		buildOut, buildErr = cmd.CombinedOutput()
+	})
+	if buildErr != nil {
+		t.Fatalf("build targetwatch: %v\n%s", buildErr, buildOut)
+	}
+	return buildPath
+}
+
+// Process is a started targetwatch serve.
+type Process struct {
+	Cmd  *exec.Cmd
+	Addr string // host:port it listens on
+	URL  string // http://Addr
+	done chan struct{}
+}
+
+// Serve starts `targetwatch serve --listen 127.0.0.1:0 ARGS...` and waits
+// until it logs the address it listens on. The process is killed when the
+// test ends.
+func Serve(t testing.TB, args ...string) *Process {
+	t.Helper()
+	bin := Targetwatch(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
+	cmd.Dir = RepoRoot()
+	cmd.Stdout = io.Discard
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		t.Fatalf("start targetwatch: %v", err)
+	}
+	p := &Process{Cmd: cmd, done: make(chan struct{})}
+	addrc := make(chan string, 1)
+	var logMu sync.Mutex
+	var logTail []string
+	go func() {
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			line := sc.Text()
+			logMu.Lock()
+			logTail = append(logTail, line)
+			if len(logTail) > 50 {
+				logTail = logTail[1:]
+			}
+			logMu.Unlock()
+			if strings.Contains(line, "msg=listening") {
+				for _, f := range strings.Fields(line) {
+					if a, ok := strings.CutPrefix(f, "addr="); ok {
+						select {
+						case addrc <- a:
+						default:
+						}
+					}
+				}
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(p.done) }()
+	t.Cleanup(func() {
+		cancel()
+		<-p.done
+	})
+	select {
+	case a := <-addrc:
+		p.Addr = a
+		p.URL = "http://" + a
+	case <-p.done:
+		logMu.Lock()
+		defer logMu.Unlock()
+		t.Fatalf("targetwatch exited before listening:\n%s", strings.Join(logTail, "\n"))
+	case <-time.After(30 * time.Second):
+		t.Fatal("targetwatch did not log its address within 30s")
+	}
+	return p
+}
+
+// Kill sends SIGKILL and waits for the process to end.
+func (p *Process) Kill() {
+	_ = p.Cmd.Process.Signal(syscall.SIGKILL)
+	<-p.done
+}
+
+// Stop sends SIGTERM and waits for a graceful exit.
+func (p *Process) Stop() {
+	_ = p.Cmd.Process.Signal(syscall.SIGTERM)
+	<-p.done
+}
