@@ -18,6 +18,9 @@ const (
 	KindForbidden                  // 403
 	KindConflict                   // precondition or concurrent change (412/409)
 	KindLocked                     // the period is locked (423)
+	KindUnauthenticated            // no or unknown token (401)
+	KindTooLarge                   // request body over the limit (413)
+	KindUnsupported                // wrong content type (415)
 )
 
 // Error is an error with a kind and, where it applies, the offending field.
