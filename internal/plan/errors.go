@@ -11,16 +11,16 @@ type ErrorKind int
 
 // Error kinds.
 const (
-	KindInternal  ErrorKind = iota // a bug or an I/O failure: logged, not shown
-	KindMalformed                  // syntactically wrong input (400)
-	KindInvalid                    // well-formed but violates a rule (422)
-	KindNotFound                   // 404
-	KindForbidden                  // 403
-	KindConflict                   // precondition or concurrent change (412/409)
-	KindLocked                     // the period is locked (423)
-	KindUnauthenticated            // no or unknown token (401)
-	KindTooLarge                   // request body over the limit (413)
-	KindUnsupported                // wrong content type (415)
+	KindInternal        ErrorKind = iota // a bug or an I/O failure: logged, not shown
+	KindMalformed                        // syntactically wrong input (400)
+	KindInvalid                          // well-formed but violates a rule (422)
+	KindNotFound                         // 404
+	KindForbidden                        // 403
+	KindConflict                         // precondition or concurrent change (412/409)
+	KindLocked                           // the period is locked (423)
+	KindUnauthenticated                  // no or unknown token (401)
+	KindTooLarge                         // request body over the limit (413)
+	KindUnsupported                      // wrong content type (415)
 )
 
 // Error is an error with a kind and, where it applies, the offending field.
