@@ -1,0 +1,234 @@
+package report
+
+import (
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// Format is an output format of the report.
+type Format string
+
+// Formats.
+const (
+	CSV      Format = "csv"
+	Markdown Format = "md"
+	JSON     Format = "json"
+)
+
+// Formats lists the valid formats, for flag and query validation messages.
+var Formats = []Format{CSV, Markdown, JSON}
+
+// ParseFormat checks a format name; the empty string means CSV.
+func ParseFormat(s string) (Format, error) {
+	switch Format(s) {
+	case "":
+		return CSV, nil
+	case CSV, Markdown, JSON:
+		return Format(s), nil
+	}
+	return "", fmt.Errorf("unknown format %q: want csv, md or json", s)
+}
+
+// ContentType is the media type of a format, for HTTP answers.
+func (f Format) ContentType() string {
+	switch f {
+	case Markdown:
+		return "text/markdown; charset=utf-8"
+	case JSON:
+		return "application/json"
+	}
+	return "text/csv; charset=utf-8"
+}
+
+// Write renders the report of s in format f. CSV starts with a UTF-8 byte
+// order mark because its readers are mostly Excel users, and Excel only
+// reads Chinese UTF-8 correctly with one.
+func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
+	rows := Rows(s, lang)
+	switch f {
+	case CSV:
+		return writeCSV(w, rows, lang)
+	case Markdown:
+		return writeMarkdown(w, s, rows, lang)
+	case JSON:
+		return writeJSON(w, s, rows)
+	}
+	return fmt.Errorf("unknown format %q", f)
+}
+
+// BOM is the UTF-8 byte order mark Excel needs to read Chinese CSV.
+const BOM = "\ufeff"
+
+var headers = [][2]string{
+	{"序号", "item"},
+	{"指标", "target"},
+	{"责任部门", "agency"},
+	{"年度目标", "goal"},
+	{"单位", "unit"},
+	{"实际完成", "actual"},
+	{"序时进度", "expected"},
+	{"与序时进度差距", "gap to expected"},
+	{"预计全年", "projection"},
+	{"状态", "status"},
+	{"缺报月数", "months missing"},
+	{"完成情况", "summary"},
+}
+
+// Headers returns the column headers in lang.
+func Headers(lang Lang) []string {
+	out := make([]string, len(headers))
+	for i, h := range headers {
+		out[i] = h[0]
+		if lang == English {
+			out[i] = h[1]
+		}
+	}
+	return out
+}
+
+func cells(r Row) []string {
+	opt := func(p *float64) string {
+		if p == nil {
+			return ""
+		}
+		return Number(*p)
+	}
+	gap := opt(r.Gap)
+	if r.Gap != nil && *r.Gap > 0 {
+		gap = "+" + gap
+	}
+	return []string{
+		r.Item, r.Title, r.AgencyName, Number(r.Goal), r.Unit,
+		opt(r.Actual), Number(r.Expected), gap, opt(r.Projected),
+		r.StatusText, strconv.Itoa(len(r.Missing)), r.Summary,
+	}
+}
+
+func writeCSV(w io.Writer, rows []Row, lang Lang) error {
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	// Excel on Windows expects CRLF line ends.
+	cw.UseCRLF = true
+	if err := cw.Write(Headers(lang)); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := cw.Write(cells(r)); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+func writeMarkdown(w io.Writer, s *plan.Snapshot, rows []Row, lang Lang) error {
+	en := lang == English
+	var b strings.Builder
+	title := s.Plan.Title
+	if en && s.Plan.TitleEN != "" {
+		title = s.Plan.TitleEN
+	}
+	asOf := s.AsOf
+	if s.Plan.Location != nil {
+		asOf = asOf.In(s.Plan.Location)
+	}
+	fmt.Fprintf(&b, pick(en, "# %s 执行情况报告\n\n截至 %s。\n\n", "# %s: execution report\n\nAs of %s.\n\n"), title, asOf.Format("2006-01-02"))
+
+	counts := map[plan.Status]int{}
+	for _, r := range rows {
+		counts[r.Status]++
+	}
+	var parts []string
+	for _, st := range plan.Statuses {
+		if counts[st] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d", StatusText(st, lang), counts[st]))
+		}
+	}
+	fmt.Fprintf(&b, pick(en, "共 %d 项指标: %s。\n\n", "%d targets: %s.\n\n"), len(rows), strings.Join(parts, pick(en, ", ", ", ")))
+
+	h := Headers(lang)
+	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
+	for range h {
+		b.WriteString(" --- |")
+	}
+	b.WriteString("\n")
+	for _, r := range rows {
+		c := cells(r)
+		for i := range c {
+			c[i] = mdEscape(c[i])
+		}
+		b.WriteString("| " + strings.Join(c, " | ") + " |\n")
+	}
+
+	// Overdue reports by agency: the part of the report a supervisor acts on.
+	type overdue struct {
+		name  string
+		items []string
+	}
+	var order []string
+	by := map[string]*overdue{}
+	for _, r := range rows {
+		if len(r.Missing) == 0 {
+			continue
+		}
+		o, ok := by[r.AgencyID]
+		if !ok {
+			o = &overdue{name: r.AgencyName}
+			by[r.AgencyID] = o
+			order = append(order, r.AgencyID)
+		}
+		o.items = append(o.items, fmt.Sprintf("%s %s (%s)", r.Item, r.Title, strings.Join(r.Missing, ", ")))
+	}
+	if len(order) > 0 {
+		b.WriteString(pick(en, "\n## 逾期未报\n\n", "\n## Overdue reports\n\n"))
+		for _, id := range order {
+			o := by[id]
+			fmt.Fprintf(&b, "- %s: %s\n", mdEscape(o.name), mdEscape(strings.Join(o.items, pick(en, "; ", "; "))))
+		}
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// mdEscape keeps a cell from breaking the table.
+func mdEscape(s string) string {
+	s = strings.ReplaceAll(s, `\`, `\\`)
+	s = strings.ReplaceAll(s, "|", `\|`)
+	return strings.ReplaceAll(s, "\n", " ")
+}
+
+// Document is the JSON form of the report.
+type Document struct {
+	Plan    string         `json:"plan"`
+	Title   string         `json:"title"`
+	AsOf    string         `json:"as_of"`
+	Version uint64         `json:"version"`
+	Counts  map[string]int `json:"counts"`
+	Targets []Row          `json:"targets"`
+}
+
+func writeJSON(w io.Writer, s *plan.Snapshot, rows []Row) error {
+	asOf := s.AsOf
+	if s.Plan.Location != nil {
+		asOf = asOf.In(s.Plan.Location)
+	}
+	d := Document{Plan: s.Plan.ID, Title: s.Plan.Title, AsOf: asOf.Format("2006-01-02T15:04:05-07:00"), Version: s.Version, Counts: map[string]int{}, Targets: rows}
+	for _, st := range plan.Statuses {
+		d.Counts[string(st)] = 0
+	}
+	for _, r := range rows {
+		d.Counts[string(r.Status)]++
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(d)
+}
