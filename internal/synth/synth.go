@@ -1,0 +1,248 @@
+// Package synth generates synthetic work plans of any size, with a source
+// document whose text contains every quote, so benchmarks and load tests can
+// run targetwatch at district, city and province scale.
+//
+// The output is deterministic: the same size gives the same plan, byte for
+// byte, so benchmark runs are comparable.
+package synth
+
+import (
+	"bufio"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// Year is the plan year of every synthetic plan.
+const Year = 2019
+
+// SourceName is the file name of the source document WriteFiles writes
+// next to targets.yaml.
+const SourceName = "source.txt"
+
+// shape is one kind of commitment; targets cycle through the shapes so a
+// synthetic plan exercises every aggregation and direction the progress
+// engine distinguishes.
+type shape struct {
+	direction   plan.Direction
+	aggregation plan.Aggregation
+	unit        string
+	unitEN      string
+	// sentence is the source sentence with one %d for the goal; quote is the
+	// part of it a target quotes.
+	sentence string
+	quote    string
+	goal     func(variant int) float64
+}
+
+var shapes = []shape{
+	{plan.AtLeast, plan.Sum, "个", "projects",
+		"全年新增%d个合成项目,确保按期完成。", "全年新增%d个合成项目",
+		func(v int) float64 { return float64(100 + 10*v) }},
+	{plan.AtMost, plan.Mean, "吨/日", "t/day",
+		"日均处理量控制在%d吨/日以内。", "控制在%d吨/日以内",
+		func(v int) float64 { return float64(1000 + 50*v) }},
+	{plan.AtLeast, plan.Last, "公里", "km",
+		"累计建成合成道路%d公里。", "累计建成合成道路%d公里",
+		func(v int) float64 { return float64(20 + v) }},
+	{plan.ZeroGrowth, plan.Sum, "起", "incidents",
+		"合成事故数实现零增长,控制在%d起以内。", "合成事故数实现零增长",
+		func(int) float64 { return 0 }},
+}
+
+// variants is how many distinct sentences of each shape the source holds;
+// targets share sentences, as sub-targets of one plan item do.
+const variants = 25
+
+// Agencies returns how many agencies a plan of n targets has: about one per
+// hundred targets, as in a district plan, at least one.
+func Agencies(n int) int {
+	a := (n + 99) / 100
+	if a < 1 {
+		a = 1
+	}
+	return a
+}
+
+// TargetID is the id of the i-th target (0-based).
+func TargetID(i int) string { return fmt.Sprintf("t-%06d", i+1) }
+
+func agencyID(i int) string { return fmt.Sprintf("agency-%04d", i+1) }
+
+// Plan builds an in-memory plan of n targets. Its Source is SourceName.
+func Plan(n int) *plan.Plan {
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		// Without tzdata the plan still works; the zone only shifts
+		// due dates by eight hours.
+		loc = time.FixedZone("Asia/Shanghai", 8*3600)
+	}
+	p := &plan.Plan{
+		ID:         fmt.Sprintf("synthetic-%d", n),
+		Title:      fmt.Sprintf("合成工作计划(%d项指标)", n),
+		TitleEN:    fmt.Sprintf("Synthetic work plan (%d targets)", n),
+		Source:     SourceName,
+		Timezone:   "Asia/Shanghai",
+		Location:   loc,
+		Start:      time.Date(Year, time.January, 1, 0, 0, 0, 0, loc),
+		End:        time.Date(Year, time.December, 31, 0, 0, 0, 0, loc),
+		Frequency:  "monthly",
+		DueDay:     plan.DefaultDueDay,
+		Thresholds: plan.DefaultThresholds,
+	}
+	na := Agencies(n)
+	p.Agencies = make([]plan.Agency, na)
+	for i := range p.Agencies {
+		p.Agencies[i] = plan.Agency{
+			ID:      agencyID(i),
+			Name:    fmt.Sprintf("合成第%d局", i+1),
+			NameEN:  fmt.Sprintf("Synthetic bureau %d", i+1),
+			Assumed: true,
+		}
+	}
+	p.Targets = make([]plan.Target, n)
+	for i := range p.Targets {
+		s := shapes[i%len(shapes)]
+		v := (i / len(shapes)) % variants
+		goal := s.goal(v)
+		t := plan.Target{
+			ID:          TargetID(i),
+			Item:        fmt.Sprintf("%d.%d", i/10+1, i%10+1),
+			Title:       fmt.Sprintf("合成指标%d", i+1),
+			TitleEN:     fmt.Sprintf("Synthetic target %d", i+1),
+			Quote:       quote(s, goal),
+			Agency:      agencyID(i % na),
+			Kind:        plan.Quantity,
+			Direction:   s.direction,
+			Aggregation: s.aggregation,
+			Goal:        goal,
+			Unit:        s.unit,
+			UnitEN:      s.unitEN,
+			Due:         p.End,
+		}
+		p.Targets[i] = t
+	}
+	return p
+}
+
+func quote(s shape, goal float64) string {
+	if !strings.Contains(s.quote, "%d") {
+		return s.quote
+	}
+	return fmt.Sprintf(s.quote, int(goal))
+}
+
+// Source returns the text of the source document: every sentence any
+// synthetic target quotes, one per line.
+func Source() string {
+	var b strings.Builder
+	b.WriteString("合成工作计划\n")
+	for v := range variants {
+		for i, s := range shapes {
+			fmt.Fprintf(&b, "%d.%d ", v+1, i+1)
+			if strings.Contains(s.sentence, "%d") {
+				fmt.Fprintf(&b, s.sentence, int(s.goal(v)))
+			} else {
+				b.WriteString(s.sentence)
+			}
+			b.WriteByte('\n')
+		}
+	}
+	return b.String()
+}
+
+// Value is a plausible figure for target t in month m; seq varies it, so a
+// caller can produce a correction by passing a new seq. Every value is
+// valid for the target: finite, non-negative, within 0..100 for percent.
+func Value(t *plan.Target, m plan.Period, seq int) float64 {
+	months := float64(12)
+	base := t.Goal / months
+	switch t.Aggregation {
+	case plan.Last:
+		base = t.Goal * float64(m.Month) / months
+	case plan.Mean:
+		base = t.Goal * 0.9
+	}
+	if t.Direction == plan.ZeroGrowth {
+		base = 0
+	}
+	// Two decimals so values survive any text round trip exactly.
+	v := base + float64(seq%100)/100
+	if t.IsPercent() && v > 100 {
+		v = 100
+	}
+	return float64(int64(v*100+0.5)) / 100
+}
+
+// WriteFiles writes targets.yaml and its source document for a plan of n
+// targets into dir and returns the path of targets.yaml.
+func WriteFiles(dir string, n int) (string, error) {
+	if n < 1 {
+		return "", fmt.Errorf("synthetic plan: want at least 1 target, got %d", n)
+	}
+	p := Plan(n)
+	if err := os.WriteFile(filepath.Join(dir, SourceName), []byte(Source()), 0o644); err != nil {
+		return "", fmt.Errorf("write source: %w", err)
+	}
+	path := filepath.Join(dir, "targets.yaml")
+	f, err := os.Create(path)
+	if err != nil {
+		return "", fmt.Errorf("write targets: %w", err)
+	}
+	w := bufio.NewWriterSize(f, 1<<16)
+	if err := WriteYAML(w, p); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write targets: %w", err)
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return "", fmt.Errorf("write targets: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return "", fmt.Errorf("write targets: %w", err)
+	}
+	return path, nil
+}
+
+// WriteYAML writes p as targets.yaml. It knows only the fields synthetic
+// plans use; strings are double-quoted so no value needs YAML escaping
+// rules beyond strconv's.
+func WriteYAML(w io.Writer, p *plan.Plan) error {
+	bw := &errWriter{w: w}
+	q := strconv.Quote
+	bw.printf("# Synthetic plan generated for benchmarks; do not edit.\n")
+	bw.printf("id: %s\ntitle: %s\ntitle_en: %s\nsource: %s\ntimezone: %s\n",
+		q(p.ID), q(p.Title), q(p.TitleEN), q(p.Source), q(p.Timezone))
+	bw.printf("start: %s\nend: %s\nfrequency: %s\ndue_day: %d\n",
+		p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), p.Frequency, p.DueDay)
+	bw.printf("agencies:\n")
+	for _, a := range p.Agencies {
+		bw.printf("  - id: %s\n    name: %s\n    name_en: %s\n    assumed: %t\n", a.ID, q(a.Name), q(a.NameEN), a.Assumed)
+	}
+	bw.printf("targets:\n")
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		bw.printf("  - id: %s\n    item: %s\n    title: %s\n    title_en: %s\n    quote: %s\n    agency: %s\n",
+			t.ID, q(t.Item), q(t.Title), q(t.TitleEN), q(t.Quote), t.Agency)
+		bw.printf("    kind: %s\n    direction: %s\n    aggregation: %s\n    goal: %s\n    unit: %s\n    unit_en: %s\n",
+			t.Kind, t.Direction, t.Aggregation, strconv.FormatFloat(t.Goal, 'f', -1, 64), q(t.Unit), q(t.UnitEN))
+	}
+	return bw.err
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}
