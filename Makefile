@@ -20,7 +20,12 @@ unit:
 fuzz:
 
 # Static checks of the shipped Prometheus and Alertmanager configuration.
+# (check config also checks the rule files it loads.)
 rules:
+	promtool check config deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules/targetwatch.rules.yml
+	promtool test rules deploy/prometheus/rules/targetwatch.rules.test.yml
+	amtool check-config deploy/alertmanager/alertmanager.yml
 
 # Benchmarks run once so they keep compiling and working.
 bench-smoke:
