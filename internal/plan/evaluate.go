@@ -344,6 +344,9 @@ func atLeast(a, b float64) bool {
 	return a >= b || b-a <= 1e-9*math.Abs(b)
 }
 
+// above reports a > b beyond relative rounding noise of 1e-9.
+func above(a, b float64) bool { return !atLeast(b, a) }
+
 func (e *evaluation) status(asOf time.Time) Status {
 	t, g := e.t, &e.g
 	th := e.p.Thresholds
@@ -375,9 +378,9 @@ func (e *evaluation) status(asOf time.Time) Status {
 		switch {
 		case !g.HasActual:
 			return NoData
-		case g.Actual > t.Goal:
+		case above(g.Actual, t.Goal):
 			return Breached
-		case g.Actual > th.CapWarning*t.Goal:
+		case above(g.Actual, th.CapWarning*t.Goal):
 			return AtRisk
 		}
 		return OnTrack
@@ -386,7 +389,7 @@ func (e *evaluation) status(asOf time.Time) Status {
 		case !g.HasActual:
 			return NoData
 		case g.Actual > 0:
-			return Breached
+			return Breached // any increase at all, however small
 		}
 		return OnTrack
 	}
