@@ -79,10 +79,12 @@ func target(dir Direction, agg Aggregation, goal float64, opts ...func(*Target))
 	return t
 }
 
-func approximate(t *Target)            { t.Approximate = true }
-func baseline(b float64) func(*Target) { return func(t *Target) { t.Baseline, t.HasBaseline = b, true } }
-func percent(t *Target)                { t.Unit = "%" }
-func due(s string) func(*Target)       { return func(t *Target) { t.Due = day(s) } }
+func approximate(t *Target) { t.Approximate = true }
+func baseline(b float64) func(*Target) {
+	return func(t *Target) { t.Baseline, t.HasBaseline = b, true }
+}
+func percent(t *Target)          { t.Unit = "%" }
+func due(s string) func(*Target) { return func(t *Target) { t.Due = day(s) } }
 func trajectory(pts ...Point) func(*Target) {
 	return func(t *Target) { t.Trajectory = pts }
 }
