@@ -102,3 +102,12 @@ func (s *Snapshot) Target(id string) (*Progress, bool) {
 	}
 	return &s.Targets[i], true
 }
+
+// WithTargets returns a snapshot of the same plan and target set as s with
+// new progress, sharing s's id index instead of rebuilding it. targets must
+// hold the same targets in the same order as s.Targets. It lets a tracker
+// republish a large plan after a few targets change in time proportional to
+// copying, not hashing, every target.
+func (s *Snapshot) WithTargets(asOf time.Time, version uint64, targets []Progress) *Snapshot {
+	return &Snapshot{Plan: s.Plan, AsOf: asOf, Version: version, Targets: targets, index: s.index}
+}
