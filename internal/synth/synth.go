@@ -221,6 +221,9 @@ func WriteYAML(w io.Writer, p *plan.Plan) error {
 		q(p.ID), q(p.Title), q(p.TitleEN), q(p.Source), q(p.Timezone))
 	bw.printf("start: %s\nend: %s\nfrequency: %s\ndue_day: %d\n",
 		p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), p.Frequency, p.DueDay)
+	th := p.Thresholds
+	bw.printf("thresholds:\n  at_risk: %s\n  off_track: %s\n  cap_warning: %s\n",
+		strconv.FormatFloat(th.AtRisk, 'f', -1, 64), strconv.FormatFloat(th.OffTrack, 'f', -1, 64), strconv.FormatFloat(th.CapWarning, 'f', -1, 64))
 	bw.printf("agencies:\n")
 	for _, a := range p.Agencies {
 		bw.printf("  - id: %s\n    name: %s\n    name_en: %s\n    assumed: %t\n", a.ID, q(a.Name), q(a.NameEN), a.Assumed)

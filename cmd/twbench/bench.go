@@ -1,0 +1,306 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/synth"
+)
+
+// bench runs the measurements in order and fills res as it goes, so an
+// error or interrupt still leaves what was measured.
+type bench struct {
+	cfg  *config
+	log  *slog.Logger
+	ps   *procs
+	root string
+	res  *results
+}
+
+func (b *bench) all(ctx context.Context) error {
+	steps := []struct {
+		name string
+		run  func(context.Context) error
+	}{
+		{"targetwatch ingestion", b.ingestTargetwatch},
+		{"Pushgateway ingestion", b.ingestPushgateway},
+		{"scale", b.scale},
+		{"Go benchmarks", b.goBenchmarks},
+	}
+	for _, s := range steps {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		b.log.Info("step", "name", s.name)
+		if err := s.run(ctx); err != nil {
+			return fmt.Errorf("%s: %w", s.name, err)
+		}
+	}
+	return nil
+}
+
+// ingestTargetwatch PUTs single figures with each number of clients, each
+// run on a fresh database.
+func (b *bench) ingestTargetwatch(ctx context.Context) error {
+	for _, c := range b.cfg.clients {
+		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
+		tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets)
+		if err != nil {
+			return err
+		}
+		if err := tw.start(ctx, b.ps, "serve.log"); err != nil {
+			return err
+		}
+		r := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
+		mem, _ := readMemory(tw.proc.pid())
+		tw.stop()
+		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors)
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: r, mem: mem})
+		if r.FirstErr != nil {
+			return fmt.Errorf("%d clients: %d errors, first: %w", c, r.Errors, r.FirstErr)
+		}
+		b.cleanup(dir)
+	}
+	return nil
+}
+
+// ingestPushgateway pushes the same figures into the Pushgateway, with its
+// consistency check on (its default) and off. Each run starts from the
+// same persistence file holding one group per target, as targetwatch
+// starts from a plan with every target, so both hold the same series.
+func (b *bench) ingestPushgateway(ctx context.Context) error {
+	n := b.cfg.ingestTargets
+	p := synth.Plan(n)
+	seedDir := filepath.Join(b.root, "ingest-pgw-seed")
+	if err := os.MkdirAll(seedDir, 0o755); err != nil {
+		return err
+	}
+	seed := &pgwInstance{bin: b.cfg.pushgateway, dir: seedDir, file: filepath.Join(seedDir, "pushgateway.data")}
+	if err := seed.start(ctx, b.ps, "pushgateway.log"); err != nil {
+		return err
+	}
+	fill := runLoad(ctx, newClient(8, 30*time.Second), 8, b.cfg.prefillFor, n, seed.push(p, n))
+	seed.stop()
+	if fill.Count != n {
+		return fmt.Errorf("seeding %d groups: %d pushed, %d errors, first: %v", n, fill.Count, fill.Errors, fill.FirstErr)
+	}
+	seedData, err := os.ReadFile(seed.file)
+	if err != nil {
+		return fmt.Errorf("the Pushgateway wrote no persistence file on SIGTERM: %w", err)
+	}
+	for _, check := range []bool{true, false} {
+		for _, c := range b.cfg.clients {
+			dir := filepath.Join(b.root, fmt.Sprintf("ingest-pgw-%t-%d", check, c))
+			if err := os.MkdirAll(dir, 0o755); err != nil {
+				return err
+			}
+			g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), check: check}
+			if err := os.WriteFile(g.file, seedData, 0o644); err != nil {
+				return err
+			}
+			if err := g.start(ctx, b.ps, "pushgateway.log"); err != nil {
+				return err
+			}
+			r := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(p, n))
+			mem, _ := readMemory(g.proc.pid())
+			g.stop()
+			sys := sysPushgateway
+			if !check {
+				sys = sysPushgatewayNoCheck
+			}
+			b.log.Info("Pushgateway ingestion", "check", check, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors)
+			b.res.ingest = append(b.res.ingest, ingestResult{system: sys, load: r, mem: mem})
+			if r.FirstErr != nil {
+				return fmt.Errorf("check %t, %d clients: %d errors, first: %w", check, c, r.Errors, r.FirstErr)
+			}
+			b.cleanup(dir)
+		}
+	}
+	b.cleanup(seedDir)
+	return nil
+}
+
+// scale measures each plan size: scrapes, memory and start time of both
+// systems.
+func (b *bench) scale(ctx context.Context) error {
+	largest := 0
+	for _, n := range b.cfg.sizes {
+		largest = max(largest, n)
+	}
+	for _, n := range b.cfg.sizes {
+		sr := &sizeResult{targets: n}
+		b.res.sizes = append(b.res.sizes, sr)
+		if err := b.scaleTargetwatch(ctx, sr, n == largest); err != nil {
+			return fmt.Errorf("targetwatch, %d targets: %w", n, err)
+		}
+		if n > b.cfg.pgwMaxTargets {
+			b.log.Info("Pushgateway skipped", "targets", n, "max", b.cfg.pgwMaxTargets)
+			continue
+		}
+		if err := b.scalePushgateway(ctx, sr); err != nil {
+			return fmt.Errorf("Pushgateway, %d targets: %w", n, err)
+		}
+	}
+	return nil
+}
+
+func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bool) error {
+	n := sr.targets
+	dir := filepath.Join(b.root, fmt.Sprintf("scale-tw-%d", n))
+	defer b.cleanup(dir)
+	tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, n)
+	if err != nil {
+		return err
+	}
+	if err := tw.start(ctx, b.ps, "serve-1.log"); err != nil {
+		return err
+	}
+	defer tw.stop()
+	client := newClient(8, 5*time.Minute)
+	stored, took, err := tw.prefill(ctx, client, b.cfg.months, b.cfg.batch, b.cfg.prefillFor)
+	sr.revisions, sr.prefill = stored, took
+	b.log.Info("prefilled", "targets", n, "revisions", stored, "took", took)
+	if err != nil {
+		return err
+	}
+	if sr.tw, err = scrape(ctx, client, tw.url+"/metrics", b.cfg.scrapes, b.cfg.scrapeFor); err != nil {
+		return err
+	}
+	// What Prometheus sees when a figure arrived since its last scrape.
+	put := tw.put(n)
+	var afterCommit []time.Duration
+	deadline := time.Now().Add(b.cfg.scrapeFor)
+	for i := 0; i < b.cfg.scrapes && time.Now().Before(deadline); i++ {
+		if err := put(ctx, client, i); err != nil {
+			return err
+		}
+		d, _, _, err := scrapeOnce(ctx, client, tw.url+"/metrics")
+		if err != nil {
+			return err
+		}
+		afterCommit = append(afterCommit, d)
+	}
+	sr.twAfterCommit = summarise(afterCommit)
+	if sr.twMem, err = readMemory(tw.proc.pid()); err != nil {
+		return err
+	}
+	b.log.Info("targetwatch scrapes", "targets", n, "median", sr.tw.Median, "p90", sr.tw.P90, "after_commit", sr.twAfterCommit.Median,
+		"bytes", sr.tw.Bytes, "encoding", sr.tw.Encoding, "rss_mb", sr.twMem.RSS>>20)
+	if largest && b.cfg.mixedFor > 0 {
+		if err := b.mixed(ctx, tw, sr); err != nil {
+			return err
+		}
+	}
+	tw.stop()
+	// Start again on the filled database: the time to /readyz 200.
+	if err := tw.start(ctx, b.ps, "serve-2.log"); err != nil {
+		return err
+	}
+	sr.twStart = tw.ready
+	sr.twStartMem, _ = readMemory(tw.proc.pid())
+	b.log.Info("targetwatch restart", "targets", n, "revisions", sr.revisions, "ready", sr.twStart, "rss_mb", sr.twStartMem.RSS>>20)
+	return nil
+}
+
+// mixed runs 8-client ingestion at this size without and then with a
+// Prometheus-like scraper, to see whether scrapes slow submissions down.
+func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error {
+	n := sr.targets
+	c := 8
+	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax, tw.put(n))
+	if idle.FirstErr != nil {
+		return fmt.Errorf("mixed, idle: %w", idle.FirstErr)
+	}
+	sctx, stop := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	var scrapes []time.Duration
+	wg.Go(func() {
+		client := newClient(1, time.Minute)
+		tick := time.NewTicker(b.cfg.mixedEvery)
+		defer tick.Stop()
+		for {
+			d, _, _, err := scrapeOnce(sctx, client, tw.url+"/metrics")
+			if err == nil {
+				scrapes = append(scrapes, d)
+			}
+			select {
+			case <-sctx.Done():
+				return
+			case <-tick.C:
+			}
+		}
+	})
+	// A different slice of the (target, month) space, so these are new
+	// revisions too.
+	put := tw.put(n)
+	offset := idle.Count + idle.Errors + c
+	busy := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax,
+		func(ctx context.Context, client *http.Client, j int) error { return put(ctx, client, offset+j) })
+	stop()
+	wg.Wait()
+	if busy.FirstErr != nil {
+		return fmt.Errorf("mixed, scraping: %w", busy.FirstErr)
+	}
+	sr.mixedIdle, sr.mixedBusy = &idle, &busy
+	sr.mixedScrapes = summarise(scrapes)
+	b.log.Info("mixed", "targets", n, "idle_rate", int(idle.Rate()), "scraping_rate", int(busy.Rate()), "scrapes", len(scrapes), "scrape_median", sr.mixedScrapes.Median)
+	return nil
+}
+
+func (b *bench) scalePushgateway(ctx context.Context, sr *sizeResult) error {
+	n := sr.targets
+	dir := filepath.Join(b.root, fmt.Sprintf("scale-pgw-%d", n))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	defer b.cleanup(dir)
+	// The consistency check only runs on pushes, so filling with it off
+	// changes nothing about scrapes, and keeps the fill linear.
+	g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data")}
+	if err := g.start(ctx, b.ps, "pushgateway-1.log"); err != nil {
+		return err
+	}
+	defer g.stop()
+	p := synth.Plan(n)
+	fill := runLoad(ctx, newClient(8, 30*time.Second), 8, b.cfg.prefillFor, n, g.push(p, n))
+	if fill.Count != n {
+		return fmt.Errorf("filling %d groups: %d pushed, %d errors, first: %v", n, fill.Count, fill.Errors, fill.FirstErr)
+	}
+	client := newClient(1, 5*time.Minute)
+	var err error
+	if sr.pgw, err = scrape(ctx, client, g.url+"/metrics", b.cfg.scrapes, b.cfg.scrapeFor); err != nil {
+		return err
+	}
+	if sr.pgwMem, err = readMemory(g.proc.pid()); err != nil {
+		return err
+	}
+	b.log.Info("Pushgateway scrapes", "targets", n, "median", sr.pgw.Median, "p90", sr.pgw.P90, "bytes", sr.pgw.Bytes, "rss_mb", sr.pgwMem.RSS>>20)
+	g.stop()
+	if err := g.start(ctx, b.ps, "pushgateway-2.log"); err != nil {
+		return err
+	}
+	sr.pgwStart = g.ready
+	sr.pgwStartMem, _ = readMemory(g.proc.pid())
+	b.log.Info("Pushgateway restart", "targets", n, "ready", sr.pgwStart)
+	return nil
+}
+
+// summarise sorts durations into a scrapeResult's median and p90.
+func summarise(ds []time.Duration) scrapeResult {
+	s := append([]time.Duration(nil), ds...)
+	slices.Sort(s)
+	return scrapeResult{Count: len(s), Median: percentile(s, 50), P90: percentile(s, 90)}
+}
+
+func (b *bench) cleanup(dir string) {
+	if !b.cfg.keep {
+		_ = os.RemoveAll(dir)
+	}
+}

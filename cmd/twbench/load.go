@@ -1,0 +1,143 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// request is one unit of load: the j-th request of a run, counted across all
+// workers, so a run of max requests covers j = 0..max-1 exactly once. It
+// returns an error for a failed request or an unexpected status.
+type request func(ctx context.Context, client *http.Client, j int) error
+
+// loadResult is what a bounded load run measured.
+type loadResult struct {
+	Clients  int
+	Count    int // successful requests
+	Errors   int
+	FirstErr error
+	Elapsed  time.Duration
+	P50, P99 time.Duration
+}
+
+// Rate is successful requests per second.
+func (r loadResult) Rate() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Count) / r.Elapsed.Seconds()
+}
+
+// maxErrors stops a run early: a server that fails this often is broken,
+// and its throughput would mean nothing.
+const maxErrors = 20
+
+// runLoad runs clients workers, each sending requests back to back, until
+// dur has passed or max requests were sent, whichever comes first.
+func runLoad(ctx context.Context, client *http.Client, clients int, dur time.Duration, max int, do request) loadResult {
+	ctx, cancel := context.WithTimeout(ctx, dur)
+	defer cancel()
+	var (
+		issued atomic.Int64
+		failed atomic.Int64
+		mu     sync.Mutex
+		first  error
+		wg     sync.WaitGroup
+	)
+	lats := make([][]time.Duration, clients)
+	start := time.Now()
+	for w := range clients {
+		lats[w] = make([]time.Duration, 0, max/clients+1)
+		wg.Go(func() {
+			for {
+				j := int(issued.Add(1)) - 1
+				if ctx.Err() != nil || j >= max {
+					return
+				}
+				t0 := time.Now()
+				err := do(ctx, client, j)
+				d := time.Since(t0)
+				if err != nil {
+					if ctx.Err() != nil {
+						return // the deadline cut this request short
+					}
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					if failed.Add(1) >= maxErrors {
+						cancel()
+						return
+					}
+					continue
+				}
+				lats[w] = append(lats[w], d)
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	all := slices.Concat(lats...)
+	slices.Sort(all)
+	return loadResult{
+		Clients:  clients,
+		Count:    len(all),
+		Errors:   int(failed.Load()),
+		FirstErr: first,
+		Elapsed:  elapsed,
+		P50:      percentile(all, 50),
+		P99:      percentile(all, 99),
+	}
+}
+
+// percentile of sorted durations, nearest rank; 0 for none.
+func percentile(sorted []time.Duration, p int) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := (len(sorted)*p + 99) / 100
+	if i < 1 {
+		i = 1
+	}
+	if i > len(sorted) {
+		i = len(sorted)
+	}
+	return sorted[i-1]
+}
+
+// do sends req and checks that the status is one of want; the body is read
+// to the end so the connection is reused.
+func do(client *http.Client, req *http.Request, want ...int) error {
+	resp, err := client.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if !slices.Contains(want, resp.StatusCode) {
+		b, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
+		return fmt.Errorf("%s %s: status %d: %s", req.Method, req.URL.Path, resp.StatusCode, b)
+	}
+	_, err = io.Copy(io.Discard, resp.Body)
+	return err
+}
+
+// newClient returns a client that keeps one connection per worker alive and
+// never decompresses, so scrapes measure what Prometheus receives.
+func newClient(conns int, timeout time.Duration) *http.Client {
+	return &http.Client{
+		Timeout: timeout,
+		Transport: &http.Transport{
+			MaxIdleConns:        conns,
+			MaxIdleConnsPerHost: conns,
+			DisableCompression:  true,
+			IdleConnTimeout:     time.Minute,
+		},
+	}
+}

@@ -1,0 +1,186 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/synth"
+)
+
+// asOf fixes the service clock: reports for January to October are due,
+// November has begun.
+const asOf = "2019-11-15"
+
+// duePeriods are the months with a due report as of asOf.
+func duePeriods() []plan.Period {
+	ps := make([]plan.Period, 0, 10)
+	for m := 1; m <= 10; m++ {
+		ps = append(ps, plan.Period{Year: synth.Year, Month: time.Month(m)})
+	}
+	return ps
+}
+
+// twInstance is a targetwatch serve started on a synthetic plan.
+type twInstance struct {
+	bin, dir, targets, db string
+	token                 string
+	url                   string
+	plan                  *plan.Plan
+	proc                  *proc
+	ready                 time.Duration
+}
+
+// setupTargetwatch writes a synthetic plan of n targets into dir and
+// issues an admin token.
+func setupTargetwatch(ctx context.Context, bin, dir string, n int) (*twInstance, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	targets, err := synth.WriteFiles(dir, n)
+	if err != nil {
+		return nil, err
+	}
+	tw := &twInstance{bin: bin, dir: dir, targets: targets, db: filepath.Join(dir, "targetwatch.db"), plan: synth.Plan(n)}
+	cmd := exec.CommandContext(ctx, bin, "token", "issue", "--db", tw.db, "--targets", targets,
+		"--role", "admin", "--name", "twbench")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("token issue: %w: %s", err, strings.TrimSpace(stderr.String()))
+	}
+	tw.token, err = lastField(out)
+	if err != nil {
+		return nil, fmt.Errorf("token issue: %w", err)
+	}
+	return tw, nil
+}
+
+// lastField is the token a `token issue` printed: the last word of its
+// output, whatever text surrounds it.
+func lastField(out []byte) (string, error) {
+	f := strings.Fields(string(out))
+	if len(f) == 0 {
+		return "", fmt.Errorf("printed no token")
+	}
+	return f[len(f)-1], nil
+}
+
+// start runs targetwatch serve and waits for /readyz.
+func (tw *twInstance) start(ctx context.Context, ps *procs, logName string) error {
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	addr := "127.0.0.1:" + strconv.Itoa(port)
+	p, err := ps.start("targetwatch", filepath.Join(tw.dir, logName), tw.bin, "serve",
+		"--targets", tw.targets, "--db", tw.db, "--listen", addr, "--as-of", asOf)
+	if err != nil {
+		return err
+	}
+	tw.proc = p
+	tw.url = "http://" + addr
+	tw.ready, err = waitReady(ctx, p, tw.url+"/readyz", 2*time.Minute)
+	return err
+}
+
+// stop ends the server gracefully.
+func (tw *twInstance) stop() {
+	if tw.proc != nil {
+		tw.proc.stop(30 * time.Second)
+		tw.proc = nil
+	}
+}
+
+// put is the ingestion request: one figure per PUT, cycling through the
+// first targets targets, month by month. Consecutive requests write
+// different targets, so concurrent clients never race on one figure; once
+// every (target, month) has a figure, later rounds are corrections.
+func (tw *twInstance) put(targets int) request {
+	periods := duePeriods()
+	pairs := targets * len(periods)
+	return func(ctx context.Context, client *http.Client, j int) error {
+		t := &tw.plan.Targets[j%targets]
+		m := periods[(j/targets)%len(periods)]
+		v := synth.Value(t, m, j/pairs)
+		body := fmt.Appendf(nil, `{"value":%s,"note":"twbench"}`, strconv.FormatFloat(v, 'f', -1, 64))
+		req, err := http.NewRequestWithContext(ctx, http.MethodPut,
+			tw.url+"/api/v1/targets/"+t.ID+"/reports/"+m.String(), bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tw.token)
+		return do(client, req, http.StatusOK, http.StatusCreated)
+	}
+}
+
+// batchRow is one row of POST /api/v1/reports.
+type batchRow struct {
+	Target string  `json:"target"`
+	Period string  `json:"period"`
+	Value  float64 `json:"value"`
+	Note   string  `json:"note"`
+}
+
+// prefill stores one figure per target for each due month through batch
+// POSTs of batch rows: the API's own all-or-nothing path, so the database
+// is exactly what bureaus' imports would leave. It returns the number of
+// revisions stored.
+func (tw *twInstance) prefill(ctx context.Context, client *http.Client, months, batch int, limit time.Duration) (int, time.Duration, error) {
+	periods := duePeriods()[:months]
+	rows := make([]batchRow, 0, batch)
+	stored := 0
+	start := time.Now()
+	deadline := start.Add(limit)
+	flush := func() error {
+		if len(rows) == 0 {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("prefill: %d of %d revisions stored after %s; raise -prefill-timeout",
+				stored, months*len(tw.plan.Targets), limit)
+		}
+		body, err := json.Marshal(map[string]any{"reports": rows})
+		if err != nil {
+			return err
+		}
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, tw.url+"/api/v1/reports", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Authorization", "Bearer "+tw.token)
+		if err := do(client, req, http.StatusOK, http.StatusCreated); err != nil {
+			return fmt.Errorf("prefill: %w", err)
+		}
+		stored += len(rows)
+		rows = rows[:0]
+		return nil
+	}
+	// Month by month, as bureaus would report, so every batch touches many
+	// targets and the snapshot rebuild sees realistic churn.
+	for _, m := range periods {
+		for i := range tw.plan.Targets {
+			t := &tw.plan.Targets[i]
+			rows = append(rows, batchRow{Target: t.ID, Period: m.String(), Value: synth.Value(t, m, 0)})
+			if len(rows) == batch {
+				if err := flush(); err != nil {
+					return stored, time.Since(start), err
+				}
+			}
+		}
+	}
+	err := flush()
+	return stored, time.Since(start), err
+}
