@@ -102,7 +102,9 @@ func (d *decoder) sorted() Errors {
 }
 
 // yamlLine finds the line number in yaml.v3's syntax error messages, which
-// carry no column.
+// carry no column. yaml.v3 places some parser errors ("did not find
+// expected ...") at the line where the enclosing construct starts, which can
+// be a line or more before the mistake; the number is passed on as given.
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // parse reads the YAML document into a node tree, recording a syntax error

@@ -19,7 +19,7 @@ const (
 // usable for the date rules.
 func (b *builder) targets(period bool) {
 	f := b.f
-	if len(f.Targets) == 0 {
+	if len(f.Targets) == 0 && !b.bad[&f.Targets] {
 		b.errorf(b.node(&f.Targets, f), "no targets: a plan needs at least one")
 	}
 	first := map[string]*yaml.Node{}
@@ -245,7 +245,7 @@ func (b *builder) quote(ts *TargetSpec) {
 		b.errorf(n, "quote does not appear verbatim in %s", b.f.Source)
 		return
 	}
-	if !b.ok(&ts.Item) || len(src.items) == 0 {
+	if !b.ok(&ts.Item) || !itemPattern.MatchString(ts.Item) || len(src.items) == 0 {
 		return
 	}
 	text, found := src.items[ts.Item]
