@@ -1,0 +1,165 @@
+package plan
+
+import (
+	"fmt"
+	"math"
+	"strings"
+	"time"
+)
+
+// Names of the service's own metrics, next to the target metrics in
+// names.go so dashboards and rules can use them too.
+const (
+	MetricHTTPRequests         = "targetwatch_http_requests_total"
+	MetricHTTPRequestDuration  = "targetwatch_http_request_duration_seconds"
+	MetricSubmissions          = "targetwatch_submissions_total"
+	MetricSubmissionsRejected  = "targetwatch_submissions_rejected_total"
+	MetricPlausibilityWarnings = "targetwatch_plausibility_warnings_total"
+
+	LabelResult = "result" // created, unchanged, corrected
+	LabelReason = "reason" // the error kind of a rejected submission
+)
+
+// DefaultLockAfter is how long after its due date a month's figures stay
+// open to agencies.
+const DefaultLockAfter = 60 * 24 * time.Hour
+
+// MaxNoteRunes bounds the reason given with a figure.
+const MaxNoteRunes = 1000
+
+// plausibleFactor: a figure more than this many times what the goal makes
+// likely earns a warning.
+const plausibleFactor = 3
+
+// CheckValue validates a submitted figure against what its target can
+// hold: a finite, non-negative number, at most 100 for a percentage, 0 or 1
+// for a milestone. The error is an *Error with Field "value".
+func CheckValue(t *Target, v float64) error {
+	switch {
+	case math.IsNaN(v) || math.IsInf(v, 0):
+		return Errorf(KindMalformed, "value", "must be a finite number")
+	case v < 0:
+		return Errorf(KindInvalid, "value", "must not be negative, got %s", formatNumber(v))
+	case t.Kind == Milestone && v != 0 && v != 1:
+		return Errorf(KindInvalid, "value", "a milestone is reported as 0 (not done) or 1 (done), got %s", formatNumber(v))
+	case t.IsPercent() && v > 100:
+		return Errorf(KindInvalid, "value", "a percentage must be at most 100, got %s", formatNumber(v))
+	}
+	return nil
+}
+
+// CheckNote bounds the free-text reason of a figure.
+func CheckNote(note string) error {
+	if n := len([]rune(note)); n > MaxNoteRunes {
+		return Errorf(KindInvalid, "note", "at most %d characters, got %d", MaxNoteRunes, n)
+	}
+	if strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' && r != '\r' }) {
+		return Errorf(KindInvalid, "note", "must not contain control characters")
+	}
+	return nil
+}
+
+// CheckPeriod validates the month a figure is for: inside the plan's
+// reporting months and already begun as of now (a bureau cannot report a
+// month that has not started). The error is an *Error with Field "period".
+func (p *Plan) CheckPeriod(m Period, now time.Time) error {
+	if m.Before(p.FirstPeriod()) || p.LastPeriod().Before(m) {
+		return Errorf(KindInvalid, "period", "%s is outside the plan (%s to %s)", m, p.FirstPeriod(), p.LastPeriod())
+	}
+	if now.Before(m.Start(p.Location)) {
+		return Errorf(KindInvalid, "period", "%s has not begun yet (as of %s)", m, now.In(p.Location).Format("2006-01-02"))
+	}
+	return nil
+}
+
+// LockedAt is the moment month m's figures lock for agencies: lockAfter
+// past the report's due date. A lockAfter of zero or less never locks.
+func (p *Plan) LockedAt(m Period, lockAfter time.Duration) (time.Time, bool) {
+	if lockAfter <= 0 {
+		return time.Time{}, false
+	}
+	return p.DueAt(m).Add(lockAfter), true
+}
+
+// IsLocked reports whether month m is locked for agencies as of now.
+func (p *Plan) IsLocked(m Period, now time.Time, lockAfter time.Duration) bool {
+	at, ok := p.LockedAt(m, lockAfter)
+	return ok && !now.Before(at)
+}
+
+// PlausibilityWarning returns a message when v is far outside what the
+// target makes plausible, and "" otherwise. It never blocks a figure: a
+// bureau may know better, but a misplaced decimal point should be noticed.
+// For a sum target the limit is three times the goal's monthly share; for
+// levels (last, max, mean) it is three times the goal.
+func (p *Plan) PlausibilityWarning(t *Target, v float64) string {
+	if t.Kind == Milestone || t.Goal <= 0 {
+		return ""
+	}
+	switch t.Aggregation {
+	case Sum:
+		months := p.FirstPeriod().Index(t.DuePeriod()) + 1
+		if t.Due.IsZero() || months < 1 {
+			months = len(p.Periods())
+		}
+		if months < 1 {
+			return ""
+		}
+		share := t.Goal / float64(months)
+		if v > plausibleFactor*share {
+			return fmt.Sprintf("%s is more than %d× the goal's monthly share (%s of %s over %d months); stored, please check",
+				formatNumber(v), plausibleFactor, formatNumber(share), formatNumber(t.Goal), months)
+		}
+	case Last, Max, Mean:
+		if v > plausibleFactor*t.Goal {
+			return fmt.Sprintf("%s is more than %d× the goal (%s); stored, please check",
+				formatNumber(v), plausibleFactor, formatNumber(t.Goal))
+		}
+	}
+	return ""
+}
+
+func formatNumber(v float64) string {
+	return strings.TrimSuffix(fmt.Sprintf("%.6g", v), ".")
+}
+
+// Problem is one located problem of a batch: Line is the CSV line, or the
+// 1-based position of the report in a JSON batch.
+type Problem struct {
+	Line int
+	Err  *Error
+}
+
+// Problems lists every bad row of a batch. A batch is all or nothing, so
+// one bad row rejects it; the caller gets all of them at once.
+type Problems []Problem
+
+func (ps Problems) Error() string {
+	var b strings.Builder
+	for i, p := range ps {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "line %d: %s", p.Line, p.Err)
+	}
+	return b.String()
+}
+
+// Kind is the kind shared by every problem when they all are forbidden,
+// locked or conflicting; otherwise the batch is KindInvalid.
+func (ps Problems) Kind() ErrorKind {
+	if len(ps) == 0 {
+		return KindInvalid
+	}
+	k := ps[0].Err.Kind
+	for _, p := range ps[1:] {
+		if p.Err.Kind != k {
+			return KindInvalid
+		}
+	}
+	switch k {
+	case KindForbidden, KindLocked, KindConflict:
+		return k
+	}
+	return KindInvalid
+}

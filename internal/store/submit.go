@@ -1,0 +1,343 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// ErrClosed is returned by Submit after Close.
+var ErrClosed = errors.New("store closed")
+
+// AnyRevision as Submission.IfMatch requires only that the period already
+// has a figure (If-Match: *).
+const AnyRevision = -1
+
+// Submission is one figure to store. The caller has already checked what
+// does not depend on stored state (the target exists and the principal may
+// write it, the period is in the plan, the value fits the target); Submit
+// checks what does.
+type Submission struct {
+	Target string
+	Period plan.Period
+	Value  float64
+	Note   string
+
+	// Line locates the figure in a batch for error messages; 0 means its
+	// 1-based position.
+	Line int
+
+	// IfMatch, when not 0, is the revision the period's current figure must
+	// have (AnyRevision: any), else the submission fails with
+	// plan.KindConflict.
+	IfMatch int
+
+	// Locked refuses any new revision with plan.KindLocked; resending the
+	// current value is still answered as unchanged, so retries stay
+	// harmless.
+	Locked bool
+}
+
+// Result says what a submission did.
+type Result string
+
+// Results of a submission.
+const (
+	Created   Result = "created"   // the period's first figure
+	Unchanged Result = "unchanged" // same value as the current revision: nothing stored
+	Corrected Result = "corrected" // a new revision of an existing figure
+)
+
+// Outcome is the result of one submission and the period's current
+// revision after it.
+type Outcome struct {
+	Result Result
+	Report plan.Report
+}
+
+// SubmitOptions modify one Submit call.
+type SubmitOptions struct {
+	// DryRun validates against the current state and reports what would
+	// happen, storing nothing.
+	DryRun bool
+}
+
+type request struct {
+	ctx  context.Context
+	who  plan.Principal
+	subs []Submission
+	opt  SubmitOptions
+	done chan reply
+}
+
+type reply struct {
+	out []Outcome
+	err error
+}
+
+// Submit stores subs as one unit: either every figure is accepted or none
+// is, and the error is then plan.Problems listing every bad one (a
+// correction without a note, a failed IfMatch, a locked period). It returns
+// only after the figures are durably committed (or, for a dry run,
+// checked). Concurrent calls share transactions.
+func (db *DB) Submit(ctx context.Context, who plan.Principal, subs []Submission, opt SubmitOptions) ([]Outcome, error) {
+	if len(subs) == 0 {
+		return nil, plan.Errorf(plan.KindInvalid, "reports", "no figures to store")
+	}
+	req := &request{ctx: ctx, who: who, subs: subs, opt: opt, done: make(chan reply, 1)}
+	select {
+	case db.queue <- req:
+	case <-db.quit:
+		return nil, ErrClosed
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	select {
+	case r := <-req.done:
+		return r.out, r.err
+	case <-ctx.Done():
+		// The figures may still be committed; the caller just stops waiting.
+		return nil, ctx.Err()
+	}
+}
+
+// writer commits queued submissions: it takes whatever is waiting (never
+// waiting for more, so a lone writer is not delayed), runs each request in
+// a savepoint of one transaction so a bad request rolls back alone, commits
+// once, and only then answers.
+func (db *DB) writer() {
+	defer db.wg.Done()
+	batch := make([]*request, 0, db.maxBatch)
+	for {
+		select {
+		case r := <-db.queue:
+			batch = append(batch[:0], r)
+		case <-db.quit:
+			db.failQueued()
+			return
+		}
+	drain:
+		for len(batch) < db.maxBatch {
+			select {
+			case r := <-db.queue:
+				batch = append(batch, r)
+			default:
+				break drain
+			}
+		}
+		db.commit(batch)
+	}
+}
+
+func (db *DB) failQueued() {
+	for {
+		select {
+		case r := <-db.queue:
+			r.done <- reply{err: ErrClosed}
+		default:
+			return
+		}
+	}
+}
+
+type pending struct {
+	req   *request
+	reply reply
+	revs  []plan.Report // stored by this request
+}
+
+func (db *DB) commit(batch []*request) {
+	ctx := context.Background()
+	ps := make([]pending, len(batch))
+	for i, r := range batch {
+		ps[i].req = r
+	}
+	fail := func(err error) {
+		for i := range ps {
+			if ps[i].reply.err == nil {
+				ps[i].reply = reply{err: err}
+			}
+			ps[i].req.done <- ps[i].reply
+		}
+	}
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		db.log.Error("begin transaction", "err", err)
+		fail(fmt.Errorf("store: begin: %w", classify(err)))
+		return
+	}
+	defer tx.Rollback()
+	st, err := prepareWrite(ctx, tx)
+	if err != nil {
+		fail(err)
+		return
+	}
+	defer st.close()
+	now := db.now()
+	for i := range ps {
+		p := &ps[i]
+		if err := p.req.ctx.Err(); err != nil {
+			p.reply.err = err
+			continue
+		}
+		if _, err := tx.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+			fail(fmt.Errorf("store: savepoint: %w", classify(err)))
+			return
+		}
+		out, revs, err := db.apply(ctx, st, p.req, now)
+		if err != nil || p.req.opt.DryRun {
+			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO req"); rerr != nil {
+				fail(fmt.Errorf("store: rollback to savepoint: %w", classify(rerr)))
+				return
+			}
+			revs = nil
+		}
+		if _, err := tx.ExecContext(ctx, "RELEASE req"); err != nil {
+			fail(fmt.Errorf("store: release savepoint: %w", classify(err)))
+			return
+		}
+		p.reply = reply{out: out, err: err}
+		p.revs = revs
+	}
+	var all []plan.Report
+	for i := range ps {
+		all = append(all, ps[i].revs...)
+	}
+	if len(all) > 0 {
+		if err := tx.Commit(); err != nil {
+			db.log.Error("commit", "err", err, "requests", len(ps))
+			cerr := fmt.Errorf("store: commit: %w", classify(err))
+			for i := range ps {
+				if ps[i].reply.err == nil {
+					ps[i].reply = reply{err: cerr}
+				}
+				ps[i].req.done <- ps[i].reply
+			}
+			return
+		}
+		db.hookMu.RLock()
+		hook := db.onCommit
+		db.hookMu.RUnlock()
+		if hook != nil {
+			hook(all)
+		}
+	}
+	for i := range ps {
+		ps[i].req.done <- ps[i].reply
+	}
+}
+
+type writeStmts struct {
+	current, insert *sql.Stmt
+}
+
+func prepareWrite(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
+	cur, err := tx.PrepareContext(ctx, `SELECT revision, value, note, agency, token_id, token_name, received
+		FROM revisions WHERE target = ? AND period = ? ORDER BY revision DESC LIMIT 1`)
+	if err != nil {
+		return nil, fmt.Errorf("store: prepare: %w", classify(err))
+	}
+	ins, err := tx.PrepareContext(ctx, `INSERT INTO revisions
+		(target, period, revision, value, note, agency, token_id, token_name, received)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		cur.Close()
+		return nil, fmt.Errorf("store: prepare: %w", classify(err))
+	}
+	return &writeStmts{current: cur, insert: ins}, nil
+}
+
+func (s *writeStmts) close() {
+	s.current.Close()
+	s.insert.Close()
+}
+
+// apply checks and inserts one request's figures inside the open
+// transaction; problems are collected for every figure before giving up.
+func (db *DB) apply(ctx context.Context, st *writeStmts, req *request, now time.Time) ([]Outcome, []plan.Report, error) {
+	out := make([]Outcome, 0, len(req.subs))
+	var revs []plan.Report
+	var probs plan.Problems
+	for i, s := range req.subs {
+		line := s.Line
+		if line == 0 {
+			line = i + 1
+		}
+		bad := func(kind plan.ErrorKind, field, format string, args ...any) {
+			probs = append(probs, plan.Problem{Line: line, Err: plan.Errorf(kind, field, format, args...)})
+		}
+		cur, found, err := current(ctx, st.current, s.Target, s.Period)
+		if err != nil {
+			return nil, nil, err
+		}
+		switch {
+		case s.IfMatch == AnyRevision && !found:
+			bad(plan.KindConflict, "If-Match", "%s %s has no figure yet", s.Target, s.Period)
+			continue
+		case s.IfMatch > 0 && (!found || cur.Revision != s.IfMatch):
+			have := "no figure"
+			if found {
+				have = fmt.Sprintf("revision %d", cur.Revision)
+			}
+			bad(plan.KindConflict, "If-Match", "%s %s is at %s, not revision %d", s.Target, s.Period, have, s.IfMatch)
+			continue
+		}
+		if found && cur.Value == s.Value {
+			out = append(out, Outcome{Result: Unchanged, Report: cur})
+			continue
+		}
+		if s.Locked {
+			bad(plan.KindLocked, "period", "%s is locked for agencies; ask an administrator to correct it", s.Period)
+			continue
+		}
+		rev := plan.Report{
+			Target: s.Target, Period: s.Period, Value: s.Value, Note: s.Note, Revision: 1,
+			Agency: req.who.Agency, TokenID: req.who.TokenID, TokenName: req.who.Name, Received: now,
+		}
+		res := Created
+		if found {
+			if strings.TrimSpace(s.Note) == "" {
+				bad(plan.KindInvalid, "note", "changing %s %s from %v to %v is a correction and needs a note giving the reason",
+					s.Target, s.Period, cur.Value, s.Value)
+				continue
+			}
+			rev.Revision = cur.Revision + 1
+			res = Corrected
+		}
+		var tokenID any
+		if req.who.TokenID != 0 {
+			tokenID = req.who.TokenID
+		}
+		if _, err := st.insert.ExecContext(ctx, rev.Target, rev.Period.String(), rev.Revision, rev.Value, rev.Note,
+			rev.Agency, tokenID, rev.TokenName, now.UnixNano()); err != nil {
+			return nil, nil, fmt.Errorf("store: insert revision: %w", classify(err))
+		}
+		out = append(out, Outcome{Result: res, Report: rev})
+		revs = append(revs, rev)
+	}
+	if len(probs) > 0 {
+		return nil, nil, probs
+	}
+	return out, revs, nil
+}
+
+func current(ctx context.Context, st *sql.Stmt, target string, m plan.Period) (plan.Report, bool, error) {
+	r := plan.Report{Target: target, Period: m}
+	var tokenID sql.NullInt64
+	var received int64
+	err := st.QueryRowContext(ctx, target, m.String()).Scan(&r.Revision, &r.Value, &r.Note, &r.Agency, &tokenID, &r.TokenName, &received)
+	if errors.Is(err, sql.ErrNoRows) {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("store: current figure: %w", classify(err))
+	}
+	r.TokenID = tokenID.Int64
+	r.Received = time.Unix(0, received)
+	return r, true, nil
+}
