@@ -1,0 +1,303 @@
+// Package progress keeps the live progress of a plan in memory: an
+// immutable plan.Snapshot, rebuilt when figures are committed and when the
+// clock crosses an evaluation boundary (a report falling due, a month
+// beginning, a milestone entering its last 30 days). Everything that shows
+// progress reads the snapshot; nothing reads the database per request.
+package progress
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math"
+	"slices"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// Config configures a Tracker.
+type Config struct {
+	// Plan is the plan to track; it must not be modified afterwards.
+	Plan *plan.Plan
+	// Now is the service clock; nil means time.Now. A fixed clock (the
+	// --as-of flag) never crosses a boundary, so only commits rebuild.
+	Now func() time.Time
+	// Logger receives rebuild notes; nil discards them.
+	Logger *slog.Logger
+}
+
+// maxWait bounds how long Run sleeps before it looks at the clock again,
+// so a wall clock that jumps (suspend, NTP step) is noticed within a minute
+// instead of at a boundary computed before the jump.
+const maxWait = time.Minute
+
+// Tracker holds the current progress snapshot of one plan.
+//
+// All methods are safe for concurrent use. Snapshot never blocks and never
+// returns nil; the snapshot it returns is immutable and stays valid (and
+// unchanged) after newer ones are published, so readers may keep it as long
+// as they like. Apply and Load serialise with each other; concurrent Apply
+// calls share rebuilds, so a burst of commits costs about one rebuild, not
+// one per caller.
+type Tracker struct {
+	plan   *plan.Plan
+	now    func() time.Time
+	log    *slog.Logger
+	bounds []time.Time
+	index  map[string]int
+
+	// pmu guards pending and pendingGen: revisions handed to Apply that no
+	// rebuild has taken yet, and the generation they will be published in.
+	pmu        sync.Mutex
+	pending    []plan.Report
+	pendingGen uint64
+
+	// mu serialises rebuilds and guards the fields below it.
+	mu        sync.Mutex
+	published uint64  // last generation published
+	months    [][]rev // per target, the current revision of each month
+	scratch   []plan.Report
+	// The published snapshot is right for any as-of in [from, until): no
+	// evaluation boundary lies between.
+	from, until       time.Time
+	hasFrom, hasUntil bool
+
+	snap atomic.Pointer[plan.Snapshot]
+}
+
+// rev is the current revision of one month of one target, kept compact
+// because a province-sized plan holds millions of them: notes and token
+// names are not needed to compute progress.
+type rev struct {
+	period   plan.Period
+	revision int
+	value    float64
+	received int64 // UnixNano; noTime when the report carries no time
+}
+
+const noTime = math.MinInt64
+
+// New returns a tracker for cfg.Plan with no reports, its first snapshot
+// already published.
+func New(cfg Config) (*Tracker, error) {
+	if cfg.Plan == nil {
+		return nil, errors.New("progress: no plan")
+	}
+	if err := cfg.Plan.Validate(); err != nil {
+		return nil, fmt.Errorf("progress: %w", err)
+	}
+	t := &Tracker{
+		plan:   cfg.Plan,
+		now:    cfg.Now,
+		log:    cfg.Logger,
+		bounds: plan.Boundaries(cfg.Plan),
+		index:  make(map[string]int, len(cfg.Plan.Targets)),
+		months: make([][]rev, len(cfg.Plan.Targets)),
+		// Generation 0 is the empty snapshot New publishes.
+		pendingGen: 1,
+	}
+	if t.now == nil {
+		t.now = time.Now
+	}
+	if t.log == nil {
+		t.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	for i := range cfg.Plan.Targets {
+		t.index[cfg.Plan.Targets[i].ID] = i
+	}
+	t.mu.Lock()
+	t.rebuild(nil, true)
+	t.mu.Unlock()
+	return t, nil
+}
+
+// Snapshot returns the current progress. It never returns nil.
+func (t *Tracker) Snapshot() *plan.Snapshot { return t.snap.Load() }
+
+// Load replaces every report the tracker knows with revs (all stored
+// revisions, in any order) and publishes a fully rebuilt snapshot. Call it
+// at start, or to rebuild from the database; Apply is for what is committed
+// afterwards. Revisions handed to a concurrent Apply are kept.
+func (t *Tracker) Load(revs []plan.Report) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for i := range t.months {
+		t.months[i] = nil
+	}
+	t.record(revs)
+	batch, gen := t.takePending()
+	t.record(batch)
+	t.rebuild(nil, true)
+	t.published = gen
+}
+
+// Apply records newly committed revisions and publishes a snapshot that
+// includes them before it returns. Only the targets they touch are
+// re-evaluated (all of them when the clock has crossed a boundary since the
+// last snapshot). Revisions older than the one a month already has are
+// ignored, so replaying a revision is harmless; revisions of unknown
+// targets are logged and ignored.
+func (t *Tracker) Apply(revs ...plan.Report) {
+	if len(revs) == 0 {
+		return
+	}
+	t.pmu.Lock()
+	t.pending = append(t.pending, revs...)
+	mine := t.pendingGen
+	t.pmu.Unlock()
+
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.published >= mine {
+		return // a concurrent Apply published ours with its own
+	}
+	batch, gen := t.takePending()
+	touched := t.record(batch)
+	t.rebuild(touched, false)
+	t.published = gen
+}
+
+// takePending hands the waiting revisions to the caller, who must hold mu
+// and publish them as generation gen.
+func (t *Tracker) takePending() (batch []plan.Report, gen uint64) {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	batch, gen = t.pending, t.pendingGen
+	t.pending = nil
+	t.pendingGen++
+	return batch, gen
+}
+
+// Run rebuilds the snapshot whenever the clock crosses an evaluation
+// boundary, until ctx is done. It sleeps until the next boundary (at most a
+// minute at a time) rather than polling.
+func (t *Tracker) Run(ctx context.Context) {
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-timer.C:
+		}
+		t.mu.Lock()
+		now := t.now()
+		if !t.valid(now) {
+			t.rebuild(nil, true)
+		}
+		wait := maxWait
+		if t.hasUntil {
+			wait = min(wait, t.until.Sub(now))
+		}
+		t.mu.Unlock()
+		timer.Reset(max(wait, time.Millisecond))
+	}
+}
+
+// valid reports whether the published snapshot is still right at asOf.
+func (t *Tracker) valid(asOf time.Time) bool {
+	if t.hasFrom && asOf.Before(t.from) {
+		return false
+	}
+	return !t.hasUntil || asOf.Before(t.until)
+}
+
+// record merges revs into the per-month state and returns the indices of
+// the targets whose state changed. The caller holds mu.
+func (t *Tracker) record(revs []plan.Report) []int {
+	var touched []int
+	for i := range revs {
+		r := &revs[i]
+		ti, ok := t.index[r.Target]
+		if !ok {
+			t.log.Warn("report for a target not in the plan ignored", "target", r.Target, "period", r.Period.String())
+			continue
+		}
+		nr := rev{period: r.Period, revision: r.Revision, value: r.Value, received: noTime}
+		if !r.Received.IsZero() {
+			nr.received = r.Received.UnixNano()
+		}
+		ms := t.months[ti]
+		j := slices.IndexFunc(ms, func(m rev) bool { return m.period == r.Period })
+		switch {
+		case j < 0:
+			t.months[ti] = append(ms, nr)
+		case r.Revision >= ms[j].revision:
+			ms[j] = nr
+		default:
+			continue
+		}
+		touched = append(touched, ti)
+	}
+	slices.Sort(touched)
+	return slices.Compact(touched)
+}
+
+// evaluate computes one target's progress from its recorded months. The
+// caller holds mu.
+func (t *Tracker) evaluate(i int, asOf time.Time) plan.Progress {
+	t.scratch = t.scratch[:0]
+	for _, m := range t.months[i] {
+		r := plan.Report{Period: m.period, Value: m.value, Revision: m.revision}
+		if m.received != noTime {
+			r.Received = time.Unix(0, m.received).In(t.plan.Location)
+		}
+		t.scratch = append(t.scratch, r)
+	}
+	return plan.Evaluate(t.plan, &t.plan.Targets[i], t.scratch, asOf)
+}
+
+// rebuild publishes a new snapshot: every target re-evaluated when full is
+// set or the clock has left the published snapshot's validity, else only
+// touched ones. The caller holds mu.
+func (t *Tracker) rebuild(touched []int, full bool) {
+	asOf := t.now()
+	old := t.snap.Load()
+	if old == nil || !t.valid(asOf) {
+		full = true
+	}
+	var version uint64 = 1
+	if old != nil {
+		version = old.Version + 1
+	}
+	var next *plan.Snapshot
+	if full {
+		start := time.Now()
+		targets := make([]plan.Progress, len(t.plan.Targets))
+		for i := range targets {
+			targets[i] = t.evaluate(i, asOf)
+		}
+		if old == nil {
+			next = plan.NewSnapshot(t.plan, asOf, version, targets)
+		} else {
+			next = old.WithTargets(asOf, version, targets)
+		}
+		t.log.Info("progress rebuilt", "targets", len(targets), "as_of", asOf.In(t.plan.Location).Format(time.RFC3339), "version", version, "took", time.Since(start))
+	} else {
+		// Targets nobody touched keep their progress: nothing they depend
+		// on has changed, since the clock is still inside the same
+		// boundaries.
+		targets := slices.Clone(old.Targets)
+		for _, i := range touched {
+			targets[i] = t.evaluate(i, asOf)
+		}
+		next = old.WithTargets(asOf, version, targets)
+	}
+	if full {
+		i := sort.Search(len(t.bounds), func(i int) bool { return t.bounds[i].After(asOf) })
+		t.hasFrom, t.hasUntil = i > 0, i < len(t.bounds)
+		if t.hasFrom {
+			t.from = t.bounds[i-1]
+		}
+		if t.hasUntil {
+			t.until = t.bounds[i]
+		}
+	}
+	t.snap.Store(next)
+}
