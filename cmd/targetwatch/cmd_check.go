@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
+)
+
+func init() {
+	commands["check"] = command{summary: "validate targets.yaml and summarise the plan", run: runCheck}
+}
+
+func runCheck(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("check", "[--targets FILE]")
+	targets := fs.String("targets", "targets.yaml", "the targets `FILE` to check; the plan document it names as source is read relative to it")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
+	}
+	p, err := planfile.Load(*targets)
+	var probs planfile.Errors
+	if errors.As(err, &probs) {
+		// One problem per line, FILE:LINE:COL first, for editors and CI logs.
+		for _, pr := range probs {
+			fmt.Fprintln(e.stderr, pr)
+		}
+		noun := "problems"
+		if len(probs) == 1 {
+			noun = "problem"
+		}
+		return fmt.Errorf("%d %s in %s", len(probs), noun, *targets)
+	}
+	if err != nil {
+		return err
+	}
+	printSummary(e.stdout, *targets, p)
+	return nil
+}
+
+// printSummary fits the plan on one screen: what it is, when, and how its
+// targets split by kind, direction, aggregation and agency.
+func printSummary(w io.Writer, file string, p *plan.Plan) {
+	fmt.Fprintf(w, "%s: ok\n\n", file)
+	fmt.Fprintf(w, "plan       %s  %s\n", p.ID, p.Title)
+	if p.TitleEN != "" {
+		fmt.Fprintf(w, "           %s\n", p.TitleEN)
+	}
+	fmt.Fprintf(w, "period     %s .. %s (%s), %s reports due on day %d of the next month\n",
+		p.Start.Format("2006-01-02"), p.End.Format("2006-01-02"), p.Timezone, p.Frequency, p.DueDay)
+	fmt.Fprintf(w, "source     %s (every quote found verbatim)\n", p.Source)
+	fmt.Fprintf(w, "thresholds at_risk %g, off_track %g, cap_warning %g\n",
+		p.Thresholds.AtRisk, p.Thresholds.OffTrack, p.Thresholds.CapWarning)
+
+	kinds := map[plan.Kind]int{}
+	dirs := map[plan.Direction]int{}
+	aggs := map[plan.Aggregation]int{}
+	approx := 0
+	byAgency := map[string]map[plan.Kind]int{}
+	for _, t := range p.Targets {
+		kinds[t.Kind]++
+		dirs[t.Direction]++
+		aggs[t.Aggregation]++
+		if t.Approximate {
+			approx++
+		}
+		if byAgency[t.Agency] == nil {
+			byAgency[t.Agency] = map[plan.Kind]int{}
+		}
+		byAgency[t.Agency][t.Kind]++
+	}
+	fmt.Fprintf(w, "\ntargets    %d: %s; %d approximate\n", len(p.Targets), counts(plan.Kinds, kinds), approx)
+	fmt.Fprintf(w, "direction  %s\n", counts(plan.Directions, dirs))
+	fmt.Fprintf(w, "aggregate  %s\n", counts(plan.Aggregations, aggs))
+
+	assumed := 0
+	for _, a := range p.Agencies {
+		if a.Assumed {
+			assumed++
+		}
+	}
+	fmt.Fprintf(w, "\nagencies   %d (%d assumed: the plan names none)\n", len(p.Agencies), assumed)
+	width := 0
+	for _, a := range p.Agencies {
+		width = max(width, len(a.ID))
+	}
+	for _, a := range p.Agencies {
+		k := byAgency[a.ID]
+		// The Chinese name goes last: its display width would break columns.
+		fmt.Fprintf(w, "  %-*s %3d quantity %3d milestone  %s\n", width, a.ID, k[plan.Quantity], k[plan.Milestone], a.Name)
+	}
+	fmt.Fprintf(w, "\nignored    %d numeric phrases of the source are not targets, each with a reason\n", len(p.Ignored))
+}
+
+// counts formats "a 3, b 0, c 1" in the order of vals, zeros included so
+// every summary has the same shape.
+func counts[T ~string](vals []T, n map[T]int) string {
+	parts := make([]string, len(vals))
+	for i, v := range vals {
+		parts[i] = fmt.Sprintf("%s %d", v, n[v])
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// runCheckCLI runs the command line in-process and returns exit code, stdout and
+// stderr.
+func runCheckCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)
+	return code, out.String(), errOut.String()
+}
+
+func TestCheckRepoTargets(t *testing.T) {
+	file := filepath.Join("..", "..", "targets.yaml")
+	code, out, errOut := runCheckCLI(t, "check", "--targets", file)
+	if code != 0 {
+		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errOut)
+	}
+	for _, want := range []string{
+		file + ": ok",
+		"plan       jiading-2019  上海市嘉定区2019年重点工作任务",
+		"period     2019-01-01 .. 2019-12-31 (Asia/Shanghai), monthly reports due on day 10 of the next month",
+		"targets    54: quantity 23, milestone 31; 2 approximate",
+		"direction  at_least 20, at_most 1, zero_growth 2, complete 31",
+		"  water-affairs            2 quantity   1 milestone  区水务局",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("summary lacks %q; got:\n%s", want, out)
+		}
+	}
+	if n := strings.Count(out, "\n"); n > 40 {
+		t.Errorf("got a %d-line summary, want one screen (at most 40 lines)", n)
+	}
+	if errOut != "" {
+		t.Errorf("got stderr %q, want none", errOut)
+	}
+}
+
+func TestCheckReportsEveryProblem(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1确保消除劣V类水体不少于30条段。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "targets.yaml")
+	yaml := `id: bad-plan
+title: 坏计划
+source: plan.txt
+timezone: Asia/Shanghai
+start: 2019-01-01
+end: 2019-12-31
+agencies:
+  - id: water
+    name: 区水务局
+targets:
+  - id: water-bodies
+    item: "1.1"
+    title: 消除劣V类水体
+    quote: 确保消除劣V类水体不少于300条段
+    agency: water
+    kind: quantity
+    direction: at_least
+    goal: -30
+    unit: 条段
+    aggregation: sum
+`
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCheckCLI(t, "check", "--targets", file)
+	if code != 1 {
+		t.Errorf("got exit %d, want 1", code)
+	}
+	if out != "" {
+		t.Errorf("got stdout %q, want none", out)
+	}
+	want := file + ":14:12: quote does not appear verbatim in plan.txt\n" +
+		file + ":18:11: goal must not be negative, got -30\n" +
+		"targetwatch check: 2 problems in " + file + "\n"
+	if errOut != want {
+		t.Errorf("got stderr\n%s\nwant\n%s", errOut, want)
+	}
+}
+
+func TestCheckCommandLine(t *testing.T) {
+	cases := []struct {
+		name     string
+		args     []string
+		wantCode int
+		wantErr  string
+	}{
+		{"a missing file is one clear line", []string{"check", "--targets", filepath.Join(t.TempDir(), "none.yaml")}, 1, "no such file or directory"},
+		{"a stray argument is a usage error", []string{"check", "targets.yaml"}, 2, `unexpected argument "targets.yaml"`},
+		{"-h explains the flag", []string{"check", "-h"}, 0, "-targets FILE"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, errOut := runCheckCLI(t, c.args...)
+			if code != c.wantCode || !strings.Contains(errOut, c.wantErr) {
+				t.Errorf("got exit %d, stderr %q; want exit %d, stderr containing %q", code, errOut, c.wantCode, c.wantErr)
+			}
+		})
+	}
+}
