@@ -1,0 +1,292 @@
+package progress
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"reflect"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/synth"
+)
+
+var discard = slog.New(slog.NewTextHandler(io.Discard, nil))
+
+// clock is a settable service clock.
+type clock struct{ ns atomic.Int64 }
+
+func newClock(t time.Time) *clock { c := &clock{}; c.set(t); return c }
+func (c *clock) set(t time.Time)  { c.ns.Store(t.UnixNano()) }
+func (c *clock) now() time.Time   { return time.Unix(0, c.ns.Load()) }
+
+func day(p *plan.Plan, s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02", s, p.Location)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func period(m int) plan.Period { return plan.Period{Year: synth.Year, Month: time.Month(m)} }
+
+func report(p *plan.Plan, i, month int, v float64, revision int) plan.Report {
+	return plan.Report{
+		Target:   p.Targets[i].ID,
+		Period:   period(month),
+		Value:    v,
+		Revision: revision,
+		Received: period(month).End(p.Location).Add(time.Duration(revision) * time.Hour),
+	}
+}
+
+func newTracker(t testing.TB, p *plan.Plan, now func() time.Time) *Tracker {
+	t.Helper()
+	tr, err := New(Config{Plan: p, Now: now, Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
+
+func TestNewRejectsBadConfig(t *testing.T) {
+	bad := synth.Plan(4)
+	bad.DueDay = 0
+	tests := []struct {
+		name string
+		cfg  Config
+		want string
+	}{
+		{"a tracker without a plan is refused", Config{}, "no plan"},
+		{"a tracker for an invalid plan is refused", Config{Plan: bad}, "due_day 0"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := New(tc.cfg)
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSnapshotBeforeAnyReport(t *testing.T) {
+	p := synth.Plan(8)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	s := tr.Snapshot()
+	if s == nil || len(s.Targets) != len(p.Targets) || s.Version != 1 {
+		t.Fatalf("got %+v, want a version 1 snapshot of %d targets", s, len(p.Targets))
+	}
+	if g, _ := s.Target(synth.TargetID(0)); g.Status != plan.OffTrack || len(g.Missing) != 6 {
+		t.Errorf("an unreported sum at mid-year: got %s with %d missing, want off_track with 6", g.Status, len(g.Missing))
+	}
+}
+
+func TestApplyPublishesBeforeReturning(t *testing.T) {
+	p := synth.Plan(8)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	tr.Load([]plan.Report{report(p, 0, 1, 10, 1)})
+	before := tr.Snapshot()
+
+	tr.Apply(report(p, 0, 2, 5, 1))
+	after := tr.Snapshot()
+	if after.Version != before.Version+1 {
+		t.Errorf("version: got %d, want %d", after.Version, before.Version+1)
+	}
+	if g, _ := after.Target(synth.TargetID(0)); g.Actual != 15 {
+		t.Errorf("actual after a second month: got %v, want 15", g.Actual)
+	}
+	if g, _ := before.Target(synth.TargetID(0)); g.Actual != 10 {
+		t.Errorf("the earlier snapshot changed: got actual %v, want 10", g.Actual)
+	}
+	if !reflect.DeepEqual(before.Targets[1:], after.Targets[1:]) {
+		t.Errorf("targets without reports changed")
+	}
+
+	tr.Apply(report(p, 0, 2, 7, 2))
+	if g, _ := tr.Snapshot().Target(synth.TargetID(0)); g.Actual != 17 || g.Corrections != 1 {
+		t.Errorf("after a correction: got actual %v with %d corrections, want 17 with 1", g.Actual, g.Corrections)
+	}
+	tr.Apply(report(p, 0, 2, 100, 1))
+	if g, _ := tr.Snapshot().Target(synth.TargetID(0)); g.Actual != 17 {
+		t.Errorf("a replayed older revision: got actual %v, want 17", g.Actual)
+	}
+	v := tr.Snapshot().Version
+	tr.Apply(plan.Report{Target: "no-such-target", Period: period(1), Value: 1, Revision: 1})
+	if got := tr.Snapshot().Version; got != v+1 {
+		t.Errorf("version after an unknown target: got %d, want %d", got, v+1)
+	}
+}
+
+// TestApplyMatchesFullEvaluation replays random commits, corrections and
+// clock moves and checks after each that the incrementally maintained
+// snapshot equals evaluating every target from scratch.
+func TestApplyMatchesFullEvaluation(t *testing.T) {
+	p := synth.Plan(40)
+	c := newClock(day(p, "2019-01-05"))
+	tr := newTracker(t, p, c.now)
+	rng := rand.New(rand.NewPCG(1, 2))
+	all := map[string][]plan.Report{}
+	revision := map[string]int{}
+	var load []plan.Report
+	for i := range 20 {
+		r := report(p, i, 1, float64(i), 1)
+		load = append(load, r)
+		all[r.Target] = append(all[r.Target], r)
+		revision[r.Target+"/"+r.Period.String()] = 1
+	}
+	tr.Load(load)
+	for step := range 300 {
+		if rng.IntN(10) == 0 {
+			c.set(c.now().Add(time.Duration(rng.IntN(96)) * time.Hour))
+		}
+		var batch []plan.Report
+		for range 1 + rng.IntN(3) {
+			i := rng.IntN(len(p.Targets))
+			m := 1 + rng.IntN(12)
+			key := p.Targets[i].ID + "/" + period(m).String()
+			revision[key]++
+			r := report(p, i, m, float64(rng.IntN(200)), revision[key])
+			batch = append(batch, r)
+			all[r.Target] = append(all[r.Target], r)
+		}
+		tr.Apply(batch...)
+		s := tr.Snapshot()
+		for i := range p.Targets {
+			tg := &p.Targets[i]
+			want := plan.Evaluate(p, tg, all[tg.ID], s.AsOf)
+			if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("step %d, target %s as of %v:\ngot  %+v\nwant %+v", step, tg.ID, s.AsOf, got, want)
+			}
+		}
+	}
+}
+
+func TestConcurrentApplySeesItsOwnReports(t *testing.T) {
+	p := synth.Plan(64)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	var wg sync.WaitGroup
+	errs := make(chan string, len(p.Targets))
+	for i := range p.Targets {
+		wg.Go(func() {
+			for m := 1; m <= 6; m++ {
+				tr.Apply(report(p, i, m, 1, 1))
+				g, _ := tr.Snapshot().Target(p.Targets[i].ID)
+				if want := plan.Evaluate(p, &p.Targets[i], monthsOf(p, i, m), tr.Snapshot().AsOf); g.Actual != want.Actual {
+					errs <- fmt.Sprintf("target %d after month %d: got actual %v, want %v", i, m, g.Actual, want.Actual)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+	if v := tr.Snapshot().Version; v < 2 || v > uint64(1+6*len(p.Targets)) {
+		t.Errorf("version: got %d, want between 2 and %d", v, 1+6*len(p.Targets))
+	}
+}
+
+func monthsOf(p *plan.Plan, i, through int) []plan.Report {
+	var out []plan.Report
+	for m := 1; m <= through; m++ {
+		out = append(out, report(p, i, m, 1, 1))
+	}
+	return out
+}
+
+func TestApplyAfterABoundaryRebuildsEveryTarget(t *testing.T) {
+	p := synth.Plan(8)
+	c := newClock(day(p, "2019-07-09"))
+	tr := newTracker(t, p, c.now)
+	if g := tr.Snapshot().Targets[5]; g.Evaluated != period(5) {
+		t.Fatalf("evaluated before the 10th: got %v, want 2019-05", g.Evaluated)
+	}
+	c.set(day(p, "2019-07-10"))
+	tr.Apply(report(p, 0, 1, 1, 1))
+	if g := tr.Snapshot().Targets[5]; g.Evaluated != period(6) {
+		t.Errorf("an untouched target after the due moment: got evaluated %v, want 2019-06", g.Evaluated)
+	}
+}
+
+func TestRunRebuildsAtTheNextBoundary(t *testing.T) {
+	p := synth.Plan(8)
+	// The clock runs in real time from 150 ms before July's due moment.
+	start := time.Now()
+	base := day(p, "2019-07-10").Add(-150 * time.Millisecond)
+	tr := newTracker(t, p, func() time.Time { return base.Add(time.Since(start)) })
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { tr.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for tr.Snapshot().Targets[0].Evaluated != period(6) {
+		if time.Now().After(deadline) {
+			t.Fatalf("evaluated month after the boundary: got %v, want 2019-06", tr.Snapshot().Targets[0].Evaluated)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestRunWithAFixedClockChangesNothing(t *testing.T) {
+	p := synth.Plan(8)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-10-15") })
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	tr.Run(ctx)
+	if v := tr.Snapshot().Version; v != 1 {
+		t.Errorf("version after running with a fixed clock: got %d, want 1", v)
+	}
+}
+
+// loaded returns a tracker over a synthetic plan of n targets with nine
+// months of reports each, as of mid-October.
+func loaded(b *testing.B, n int) (*Tracker, *plan.Plan) {
+	p := synth.Plan(n)
+	revs := make([]plan.Report, 0, n*9)
+	for i := range p.Targets {
+		for m := 1; m <= 9; m++ {
+			revs = append(revs, report(p, i, m, synth.Value(&p.Targets[i], period(m), i), 1))
+		}
+	}
+	tr := newTracker(b, p, func() time.Time { return day(p, "2019-10-15") })
+	tr.Load(revs)
+	return tr, p
+}
+
+// BenchmarkApply100k is the snapshot rebuild after one commit in a plan of
+// 100,000 targets.
+func BenchmarkApply100k(b *testing.B) {
+	tr, p := loaded(b, 100_000)
+	b.ResetTimer()
+	i := 0
+	for b.Loop() {
+		i++
+		tr.Apply(report(p, i%len(p.Targets), 10, float64(i%50), 1+i/len(p.Targets)))
+	}
+}
+
+// BenchmarkLoad100k is the full rebuild of a plan of 100,000 targets from
+// 900,000 revisions, as at start.
+func BenchmarkLoad100k(b *testing.B) {
+	p := synth.Plan(100_000)
+	revs := make([]plan.Report, 0, len(p.Targets)*9)
+	for i := range p.Targets {
+		for m := 1; m <= 9; m++ {
+			revs = append(revs, report(p, i, m, synth.Value(&p.Targets[i], period(m), i), 1))
+		}
+	}
+	tr := newTracker(b, p, func() time.Time { return day(p, "2019-10-15") })
+	for b.Loop() {
+		tr.Load(revs)
+	}
+}
