@@ -49,6 +49,9 @@ func (b *bench) all(ctx context.Context) error {
 // ingestTargetwatch PUTs single figures with each number of clients, each
 // run on a fresh database.
 func (b *bench) ingestTargetwatch(ctx context.Context) error {
+	if !b.cfg.runTW {
+		return nil
+	}
 	for _, c := range b.cfg.clients {
 		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
 		tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets)
@@ -76,13 +79,16 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 // same persistence file holding one group per target, as targetwatch
 // starts from a plan with every target, so both hold the same series.
 func (b *bench) ingestPushgateway(ctx context.Context) error {
+	if !b.cfg.runPGW {
+		return nil
+	}
 	n := b.cfg.ingestTargets
 	p := synth.Plan(n)
 	seedDir := filepath.Join(b.root, "ingest-pgw-seed")
 	if err := os.MkdirAll(seedDir, 0o755); err != nil {
 		return err
 	}
-	seed := &pgwInstance{bin: b.cfg.pushgateway, dir: seedDir, file: filepath.Join(seedDir, "pushgateway.data")}
+	seed := &pgwInstance{bin: b.cfg.pushgateway, dir: seedDir, file: filepath.Join(seedDir, "pushgateway.data"), figure: b.cfg.pgwFigureOnly}
 	if err := seed.start(ctx, b.ps, "pushgateway.log"); err != nil {
 		return err
 	}
@@ -101,7 +107,7 @@ func (b *bench) ingestPushgateway(ctx context.Context) error {
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
-			g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), check: check}
+			g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), check: check, figure: b.cfg.pgwFigureOnly}
 			if err := os.WriteFile(g.file, seedData, 0o644); err != nil {
 				return err
 			}
@@ -137,8 +143,13 @@ func (b *bench) scale(ctx context.Context) error {
 	for _, n := range b.cfg.sizes {
 		sr := &sizeResult{targets: n}
 		b.res.sizes = append(b.res.sizes, sr)
-		if err := b.scaleTargetwatch(ctx, sr, n == largest); err != nil {
-			return fmt.Errorf("targetwatch, %d targets: %w", n, err)
+		if b.cfg.runTW {
+			if err := b.scaleTargetwatch(ctx, sr, n == largest); err != nil {
+				return fmt.Errorf("targetwatch, %d targets: %w", n, err)
+			}
+		}
+		if !b.cfg.runPGW {
+			continue
 		}
 		if n > b.cfg.pgwMaxTargets {
 			b.log.Info("Pushgateway skipped", "targets", n, "max", b.cfg.pgwMaxTargets)

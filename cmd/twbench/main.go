@@ -53,6 +53,9 @@ type config struct {
 	mixedEvery    time.Duration
 	goBench       string
 	goBenchPkg    string
+	pgwFigureOnly bool
+	// runTW and runPGW select the systems (-systems).
+	runTW, runPGW bool
 }
 
 func main() {
@@ -88,14 +91,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	ps := &procs{}
 	defer ps.stopAll()
 
-	if cfg.targetwatch == "" {
+	if cfg.targetwatch == "" && cfg.runTW {
 		cfg.targetwatch = filepath.Join(root, "targetwatch")
 		log.Info("building targetwatch", "out", cfg.targetwatch)
 		if err := build(ctx, cfg.targetwatch); err != nil {
 			return err
 		}
 	}
-	if cfg.pushgateway == "" {
+	if cfg.pushgateway == "" && cfg.runPGW {
 		cfg.pushgateway, err = exec.LookPath("prometheus-pushgateway")
 		if err != nil {
 			if cfg.pushgateway, err = exec.LookPath("pushgateway"); err != nil {
@@ -133,6 +136,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	cfg := &config{}
 	fs := flag.NewFlagSet("twbench", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	systems := fs.String("systems", "targetwatch,pushgateway", "systems to measure, comma-separated")
 	quick := fs.Bool("quick", false, "a run of about a minute: smaller sizes, shorter loads, fewer scrapes (explicit flags still win)")
 	fs.StringVar(&cfg.targetwatch, "targetwatch", "", "targetwatch binary (default: build ./cmd/targetwatch)")
 	fs.StringVar(&cfg.pushgateway, "pushgateway", "", "Pushgateway binary (default: prometheus-pushgateway on PATH)")
@@ -150,6 +154,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.batch, "batch", 5000, "rows per batch POST when filling the database")
 	fs.DurationVar(&cfg.prefillFor, "prefill-for", 5*time.Minute, "at most this long to fill one database")
 	fs.IntVar(&cfg.pgwMaxTargets, "pushgateway-max-targets", 10000, "largest size the Pushgateway is loaded with (18 series per target; it needs about 1.5 KB per series)")
+	pgwBody := fs.String("pushgateway-body", "series", "what one push carries: series (the target's 18 series, as targetwatch exposes them) or figure (one gauge: a lower bound for the Pushgateway's cost)")
 	fs.DurationVar(&cfg.mixedFor, "mixed-for", 5*time.Second, "duration of the ingestion runs with and without scrapes at the largest size (0 skips them)")
 	fs.DurationVar(&cfg.mixedEvery, "mixed-scrape-every", time.Second, "scrape interval during the mixed run")
 	fs.StringVar(&cfg.goBench, "gobench", "", "also run these Go benchmarks (a -bench regexp) once and add them to the table")
@@ -185,6 +190,23 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	}
 	if cfg.clients, err = intList("clients", *clients); err != nil {
 		return nil, err
+	}
+	switch *pgwBody {
+	case "series":
+	case "figure":
+		cfg.pgwFigureOnly = true
+	default:
+		return nil, fmt.Errorf("-pushgateway-body: want series or figure, got %q", *pgwBody)
+	}
+	for _, sys := range strings.Split(*systems, ",") {
+		switch strings.TrimSpace(sys) {
+		case "targetwatch":
+			cfg.runTW = true
+		case "pushgateway":
+			cfg.runPGW = true
+		default:
+			return nil, fmt.Errorf("-systems: unknown system %q (want targetwatch, pushgateway)", sys)
+		}
 	}
 	switch {
 	case cfg.ingestTargets < 1:

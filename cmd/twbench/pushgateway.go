@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"net/http"
 	"path/filepath"
 	"strconv"
@@ -18,6 +19,7 @@ type pgwInstance struct {
 	bin, dir string
 	file     string // persistence file
 	check    bool   // the consistency check (on by default in the Pushgateway)
+	figure   bool   // push only the figure, not the target's series
 	url      string
 	proc     *proc
 	ready    time.Duration
@@ -69,7 +71,12 @@ func (g *pgwInstance) push(p *plan.Plan, targets int) request {
 		t := &p.Targets[j%targets]
 		m := periods[(j/targets)%len(periods)]
 		v := synth.Value(t, m, j/pairs)
-		body := groupBody(make([]byte, 0, 2048), p, t, agencyName[t.Agency], v, j/pairs)
+		var body []byte
+		if g.figure {
+			body = fmt.Appendf(nil, "# TYPE %s gauge\n%s %s\n", plan.MetricTargetActual, plan.MetricTargetActual, strconv.FormatFloat(v, 'g', -1, 64))
+		} else {
+			body = groupBody(make([]byte, 0, 2048), p, t, agencyName[t.Agency], v, j/pairs)
+		}
 		req, err := http.NewRequestWithContext(ctx, http.MethodPut,
 			g.url+"/metrics/job/"+plan.PrometheusJob+"/"+plan.LabelTargetID+"/"+t.ID, bytes.NewReader(body))
 		if err != nil {

@@ -125,7 +125,7 @@ func (r *results) table(cfg *config) string {
 		}
 		rows = append(rows, rate, lat)
 	}
-	if len(r.ingest) > 0 {
+	if cfg.runTW && cfg.runPGW && len(r.ingest) > 0 {
 		rows = append(rows, row{measure: "acknowledged figure survives kill -9",
 			tw: "yes (committed, synchronous=FULL)", pgw: "no (file written every 5 min)", pgwNoCheck: "no"})
 	}
@@ -231,8 +231,12 @@ func (r *results) table(cfg *config) string {
 	if !r.finished.IsZero() {
 		fmt.Fprintf(&b, "run %s UTC, %s\n", r.started.UTC().Format("2006-01-02 15:04"), r.finished.Sub(r.started).Round(time.Second))
 	}
-	fmt.Fprintf(&b, "ingestion cycles through %s targets = %s Pushgateway groups of the same series (18 per target); each runs %s or %s requests\n\n",
-		thousands(cfg.ingestTargets), thousands(cfg.ingestTargets), cfg.ingestFor, thousands(cfg.ingestMax))
+	what := "the same series as targetwatch (18 per target)"
+	if cfg.pgwFigureOnly {
+		what = "one series (the figure only)"
+	}
+	fmt.Fprintf(&b, "ingestion cycles through %s targets = %s Pushgateway groups of %s; each run lasts %s or %s requests\n\n",
+		thousands(cfg.ingestTargets), thousands(cfg.ingestTargets), what, cfg.ingestFor, thousands(cfg.ingestMax))
 	header := row{"measure", "targetwatch", "Pushgateway", "Pushgateway, check off", "ratio (targetwatch's advantage)", "goal", "met"}
 	writeTable(&b, header, rows)
 	return b.String()

@@ -34,30 +34,29 @@ type shape struct {
 	aggregation plan.Aggregation
 	unit        string
 	unitEN      string
-	// sentence is the source sentence with one %d for the goal; quote is the
-	// part of it a target quotes.
-	sentence string
-	quote    string
-	goal     func(variant int) float64
+	// quote is what a target quotes, with at most one %d for the goal;
+	// the source sentence goes on with rest.
+	quote string
+	rest  string
+	goal  func(variant int) float64
 }
 
 var shapes = []shape{
 	{plan.AtLeast, plan.Sum, "个", "projects",
-		"全年新增%d个合成项目,确保按期完成。", "全年新增%d个合成项目",
+		"全年新增%d个合成项目", ",确保按期完成。",
 		func(v int) float64 { return float64(100 + 10*v) }},
 	{plan.AtMost, plan.Mean, "吨/日", "t/day",
-		"日均处理量控制在%d吨/日以内。", "控制在%d吨/日以内",
+		"日均处理量控制在%d吨/日以内", "。",
 		func(v int) float64 { return float64(1000 + 50*v) }},
 	{plan.AtLeast, plan.Last, "公里", "km",
-		"累计建成合成道路%d公里。", "累计建成合成道路%d公里",
+		"累计建成合成道路%d公里", ",加快推进。",
 		func(v int) float64 { return float64(20 + v) }},
 	{plan.ZeroGrowth, plan.Sum, "起", "incidents",
-		"合成事故数实现零增长,控制在%d起以内。", "合成事故数实现零增长",
+		"合成事故数实现零增长", ",严格控制。",
 		func(int) float64 { return 0 }},
 }
 
-// variants is how many distinct sentences of each shape the source holds;
-// targets share sentences, as sub-targets of one plan item do.
+// variants is how many different goals each shape takes.
 const variants = 25
 
 // Agencies returns how many agencies a plan of n targets has: about one per
@@ -113,10 +112,10 @@ func Plan(n int) *plan.Plan {
 		goal := s.goal(v)
 		t := plan.Target{
 			ID:          TargetID(i),
-			Item:        fmt.Sprintf("%d.%d", i/10+1, i%10+1),
+			Item:        item(i),
 			Title:       fmt.Sprintf("合成指标%d", i+1),
 			TitleEN:     fmt.Sprintf("Synthetic target %d", i+1),
-			Quote:       quote(s, goal),
+			Quote:       quote(i, s, goal),
 			Agency:      agencyID(i % na),
 			Kind:        plan.Quantity,
 			Direction:   s.direction,
@@ -131,28 +130,36 @@ func Plan(n int) *plan.Plan {
 	return p
 }
 
-func quote(s shape, goal float64) string {
-	if !strings.Contains(s.quote, "%d") {
-		return s.quote
-	}
-	return fmt.Sprintf(s.quote, int(goal))
+// item numbers targets in three levels of at most three digits, as plan
+// documents number their items ("10.2", "3.1.4"), up to a million targets.
+func item(i int) string {
+	return fmt.Sprintf("%d.%d.%d", i/10000+1, i/100%100+1, i%100+1)
 }
 
-// Source returns the text of the source document: every sentence any
-// synthetic target quotes, one per line.
-func Source() string {
+// quote is unique to target i, as every commitment of a real plan has its
+// own sentence: the loader's check that a quote is in the source then does
+// the work it does on a real province plan.
+func quote(i int, s shape, goal float64) string {
+	q := fmt.Sprintf("合成指标%d:", i+1)
+	if strings.Contains(s.quote, "%d") {
+		return q + fmt.Sprintf(s.quote, int(goal))
+	}
+	return q + s.quote
+}
+
+// Source returns the text of p's source document: a heading line per
+// target carrying its item number and its quote, in plan order.
+func Source(p *plan.Plan) string {
 	var b strings.Builder
+	b.Grow(len(p.Targets) * 80)
 	b.WriteString("合成工作计划\n")
-	for v := range variants {
-		for i, s := range shapes {
-			fmt.Fprintf(&b, "%d.%d ", v+1, i+1)
-			if strings.Contains(s.sentence, "%d") {
-				fmt.Fprintf(&b, s.sentence, int(s.goal(v)))
-			} else {
-				b.WriteString(s.sentence)
-			}
-			b.WriteByte('\n')
-		}
+	for i := range p.Targets {
+		t := &p.Targets[i]
+		b.WriteString(t.Item)
+		b.WriteByte(' ')
+		b.WriteString(t.Quote)
+		b.WriteString(shapes[i%len(shapes)].rest)
+		b.WriteByte('\n')
 	}
 	return b.String()
 }
@@ -187,7 +194,7 @@ func WriteFiles(dir string, n int) (string, error) {
 		return "", fmt.Errorf("synthetic plan: want at least 1 target, got %d", n)
 	}
 	p := Plan(n)
-	if err := os.WriteFile(filepath.Join(dir, SourceName), []byte(Source()), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(dir, SourceName), []byte(Source(p)), 0o644); err != nil {
 		return "", fmt.Errorf("write source: %w", err)
 	}
 	path := filepath.Join(dir, "targets.yaml")

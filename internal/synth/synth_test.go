@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func TestPlan(t *testing.T) {
@@ -35,14 +37,14 @@ func TestPlan(t *testing.T) {
 }
 
 func TestEveryQuoteIsInTheSource(t *testing.T) {
-	src := Source()
+	p := Plan(len(shapes) * variants * 2)
+	src := Source(p)
 	if !utf8.ValidString(src) {
 		t.Fatal("source is not valid UTF-8")
 	}
-	p := Plan(len(shapes) * variants * 2)
 	for _, tg := range p.Targets {
-		if !strings.Contains(src, tg.Quote) {
-			t.Errorf("target %s: quote %q not in the source", tg.ID, tg.Quote)
+		if got := strings.Count(src, tg.Quote); got != 1 {
+			t.Errorf("target %s: quote %q found %d times in the source, want once", tg.ID, tg.Quote, got)
 		}
 	}
 }
@@ -97,5 +99,33 @@ func TestWriteYAMLIsDeterministic(t *testing.T) {
 	}
 	if a.String() != b.String() {
 		t.Error("two runs differ, want identical output")
+	}
+}
+
+// The generated file must pass the real loader, with every quote checked
+// against the generated source, and load as the plan Plan builds.
+func TestWriteFilesLoads(t *testing.T) {
+	for _, n := range []int{1, 7, 1000} {
+		dir := t.TempDir()
+		path, err := WriteFiles(dir, n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := planfile.Load(path)
+		if err != nil {
+			t.Fatalf("%d targets: planfile.Load: %v", n, err)
+		}
+		want := Plan(n)
+		if len(got.Targets) != n || len(got.Agencies) != len(want.Agencies) {
+			t.Fatalf("%d targets: got %d targets and %d agencies, want %d and %d",
+				n, len(got.Targets), len(got.Agencies), n, len(want.Agencies))
+		}
+		for i := range got.Targets {
+			g, w := got.Targets[i], want.Targets[i]
+			if g.ID != w.ID || g.Goal != w.Goal || g.Direction != w.Direction || g.Aggregation != w.Aggregation ||
+				g.Quote != w.Quote || g.Agency != w.Agency || !g.Due.Equal(w.Due) {
+				t.Errorf("%d targets: target %d: got %+v, want %+v", n, i, g, w)
+			}
+		}
 	}
 }
