@@ -1,0 +1,268 @@
+// Package api is targetwatch's HTTP JSON API under /api/v1: bureaus submit
+// monthly figures (one by PUT, or a batch of JSON or CSV by POST), and
+// everyone with a token reads targets, their progress and their revision
+// histories.
+//
+// Every request needs a bearer token (see store.Authenticate). Errors are
+// application/problem+json (RFC 9457), their status taken from the kind of
+// the error in one table (kinds). A figure is answered 2xx only after it
+// is durably committed and the progress snapshot includes it.
+package api
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/store"
+)
+
+// Prefix is where the API is mounted.
+const Prefix = "/api/v1"
+
+// DefaultMaxBody is the request body limit (1 MiB).
+const DefaultMaxBody = 1 << 20
+
+// Progress is what the API needs of the progress engine. Both methods must
+// be safe for concurrent use; Snapshot's result must not be modified.
+type Progress interface {
+	// Snapshot is the current progress of every target.
+	Snapshot() *plan.Snapshot
+	// Apply takes newly committed revisions into the next snapshot before
+	// it returns.
+	Apply(revs ...plan.Report)
+}
+
+// Config configures New.
+type Config struct {
+	Plan     *plan.Plan
+	Store    *store.DB
+	Progress Progress
+	// Now is the service clock (default time.Now): periods that have not
+	// begun and locked periods are judged by it.
+	Now    func() time.Time
+	Logger *slog.Logger
+	// Registerer receives the API's metrics; nil registers nothing.
+	Registerer prometheus.Registerer
+	// LockAfter is how long after its due date a month locks for agencies
+	// (0: plan.DefaultLockAfter; negative: never).
+	LockAfter time.Duration
+	// MaxBody limits request bodies (0: DefaultMaxBody).
+	MaxBody int64
+}
+
+type server struct {
+	plan      *plan.Plan
+	store     *store.DB
+	progress  Progress
+	now       func() time.Time
+	log       *slog.Logger
+	lockAfter time.Duration
+	maxBody   int64
+	m         *metrics
+}
+
+type metrics struct {
+	requests    *prometheus.CounterVec
+	duration    *prometheus.HistogramVec
+	submissions *prometheus.CounterVec
+	rejected    *prometheus.CounterVec
+	warnings    prometheus.Counter
+}
+
+func newMetrics(reg prometheus.Registerer) (*metrics, error) {
+	m := &metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: plan.MetricHTTPRequests,
+			Help: "API requests by handler, method and status code.",
+		}, []string{"handler", "code", "method"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    plan.MetricHTTPRequestDuration,
+			Help:    "API request latency by handler and method.",
+			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+		}, []string{"handler", "method"}),
+		submissions: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: plan.MetricSubmissions,
+			Help: "Figures accepted, by result: created (first figure of a period), unchanged (same value resent), corrected (new revision).",
+		}, []string{plan.LabelResult}),
+		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: plan.MetricSubmissionsRejected,
+			Help: "Submission requests (single or batch) rejected, by reason.",
+		}, []string{plan.LabelReason}),
+		warnings: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: plan.MetricPlausibilityWarnings,
+			Help: "Figures stored with a plausibility warning (far outside what the target makes likely).",
+		}),
+	}
+	// Every series exists from the start, so rate() sees the first event.
+	for _, r := range []store.Result{store.Created, store.Unchanged, store.Corrected} {
+		m.submissions.WithLabelValues(string(r))
+	}
+	for _, k := range kinds {
+		if k.reason != "unauthenticated" {
+			m.rejected.WithLabelValues(k.reason)
+		}
+	}
+	if reg != nil {
+		for _, c := range []prometheus.Collector{m.requests, m.duration, m.submissions, m.rejected, m.warnings} {
+			if err := reg.Register(c); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+// New returns the API handler, to be mounted at Prefix+"/". It registers
+// cfg.Progress as the store's commit hook, so each group commit updates
+// the snapshot once, before any of its submitters is answered.
+func New(cfg Config) (http.Handler, error) {
+	if cfg.Plan == nil || cfg.Store == nil || cfg.Progress == nil {
+		return nil, errors.New("api: Plan, Store and Progress are required")
+	}
+	s := &server{
+		plan:      cfg.Plan,
+		store:     cfg.Store,
+		progress:  cfg.Progress,
+		now:       cfg.Now,
+		log:       cfg.Logger,
+		lockAfter: cfg.LockAfter,
+		maxBody:   cfg.MaxBody,
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.lockAfter == 0 {
+		s.lockAfter = plan.DefaultLockAfter
+	}
+	if s.maxBody <= 0 {
+		s.maxBody = DefaultMaxBody
+	}
+	var err error
+	if s.m, err = newMetrics(cfg.Registerer); err != nil {
+		return nil, err
+	}
+	cfg.Store.OnCommit(func(revs []plan.Report) { cfg.Progress.Apply(revs...) })
+
+	mux := http.NewServeMux()
+	route := func(pattern, name string, h http.HandlerFunc) {
+		method, _, _ := strings.Cut(pattern, " ")
+		var handler http.Handler = h
+		handler = promhttp.InstrumentHandlerCounter(s.m.requests.MustCurryWith(prometheus.Labels{"handler": name}), handler)
+		handler = promhttp.InstrumentHandlerDuration(s.m.duration.MustCurryWith(prometheus.Labels{"handler": name}), handler)
+		// Pre-create the common series of each route.
+		s.m.requests.WithLabelValues(name, "200", strings.ToLower(method))
+		mux.Handle(pattern, handler)
+	}
+	route("GET "+Prefix+"/targets", "targets", s.listTargets)
+	route("GET "+Prefix+"/targets/{id}", "target", s.getTarget)
+	route("GET "+Prefix+"/targets/{id}/reports", "target_reports", s.getReports)
+	route("PUT "+Prefix+"/targets/{id}/reports/{period}", "put_report", s.putReport)
+	route("POST "+Prefix+"/reports", "post_reports", s.postReports)
+	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
+	route(Prefix+"/", "not_found", func(w http.ResponseWriter, r *http.Request) {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "", "no such API endpoint: %s %s", r.Method, r.URL.Path))
+	})
+	return s.logRequests(s.authenticate(mux)), nil
+}
+
+type ctxKey struct{}
+
+// principal is the authenticated caller; authenticate guarantees one.
+func principal(r *http.Request) plan.Principal {
+	p, _ := r.Context().Value(ctxKey{}).(plan.Principal)
+	return p
+}
+
+// authenticate resolves the bearer token before routing, so an unknown
+// path does not tell an anonymous caller what exists.
+func (s *server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := r.Header.Get("Authorization")
+		scheme, secret, ok := strings.Cut(h, " ")
+		if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") {
+			s.reject(w, r, plan.Errorf(plan.KindUnauthenticated, "Authorization", "send the token as 'Authorization: Bearer TOKEN'"))
+			return
+		}
+		p, err := s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
+		if err != nil {
+			s.reject(w, r, err)
+			return
+		}
+		if rec, ok := w.(*recorder); ok {
+			rec.who = p
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
+	})
+}
+
+// reject answers a request with an error, counting rejected submissions.
+func (s *server) reject(w http.ResponseWriter, r *http.Request, err error) {
+	if r.Method == http.MethodPut || r.Method == http.MethodPost {
+		s.m.rejected.WithLabelValues(infoOf(errorKind(err)).reason).Inc()
+	}
+	writeProblem(w, r, s.log, err)
+}
+
+// recorder keeps what the request log needs.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	bytes  int64
+	who    plan.Principal
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	n, err := r.ResponseWriter.Write(b)
+	r.bytes += int64(n)
+	return n, err
+}
+
+func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// logRequests writes one line per request. It logs the token's id and
+// label, never the Authorization header or the query string.
+func (s *server) logRequests(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &recorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		level := slog.LevelInfo
+		if rec.status >= 500 {
+			level = slog.LevelError
+		}
+		s.log.LogAttrs(r.Context(), level, "request",
+			slog.String("method", r.Method),
+			slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status),
+			slog.Int64("bytes", rec.bytes),
+			slog.Duration("duration", time.Since(start)),
+			slog.Int64("token_id", rec.who.TokenID),
+			slog.String("token_name", rec.who.Name),
+			slog.String("remote", r.RemoteAddr),
+		)
+	})
+}

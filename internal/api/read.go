@@ -1,0 +1,197 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// TargetJSON is a target with its current progress, as GET /targets and
+// /targets/{id} return it. Optional figures are null when unknown (nothing
+// reported, or a zero goal), never 0.
+type TargetJSON struct {
+	ID          string   `json:"id"`
+	Item        string   `json:"item"`
+	Title       string   `json:"title"`
+	TitleEN     string   `json:"title_en,omitempty"`
+	Agency      string   `json:"agency"`
+	Kind        string   `json:"kind"`
+	Direction   string   `json:"direction"`
+	Aggregation string   `json:"aggregation"`
+	Unit        string   `json:"unit"`
+	Goal        float64  `json:"goal"`
+	Approximate bool     `json:"approximate"`
+	Due         string   `json:"due"`
+	Deadline    string   `json:"deadline"`
+	Evaluated   string   `json:"evaluated,omitempty"`
+	Actual      *float64 `json:"actual"`
+	Expected    float64  `json:"expected"`
+	Projected   *float64 `json:"projected"`
+	Progress    *float64 `json:"progress_ratio"`
+	ExpectedR   *float64 `json:"expected_ratio"`
+	Status      string   `json:"status"`
+	Missing     []string `json:"missing"`
+	LastReport  *string  `json:"last_report"`
+	Corrections int      `json:"corrections"`
+}
+
+// TargetsJSON is the answer of GET /targets.
+type TargetsJSON struct {
+	AsOf    string       `json:"as_of"`
+	Version uint64       `json:"version"`
+	Targets []TargetJSON `json:"targets"`
+}
+
+func (s *server) targetJSON(g *plan.Progress) TargetJSON {
+	t := g.Target
+	loc := s.plan.Location
+	j := TargetJSON{
+		ID: t.ID, Item: t.Item, Title: t.Title, TitleEN: t.TitleEN, Agency: t.Agency,
+		Kind: string(t.Kind), Direction: string(t.Direction), Aggregation: string(t.Aggregation),
+		Unit: t.Unit, Goal: t.Goal, Approximate: t.Approximate,
+		Due: t.Due.In(loc).Format(time.DateOnly), Expected: g.Expected, Status: string(g.Status),
+		Missing: periods(g.Missing), Corrections: g.Corrections,
+	}
+	if !g.Deadline.IsZero() {
+		j.Deadline = g.Deadline.In(loc).Format(time.RFC3339)
+	}
+	if !g.Evaluated.IsZero() {
+		j.Evaluated = g.Evaluated.String()
+	}
+	if g.HasActual {
+		j.Actual = ptr(g.Actual)
+	}
+	if g.HasProjected {
+		j.Projected = ptr(g.Projected)
+	}
+	if r, ok := g.ProgressRatio(); ok {
+		j.Progress = ptr(r)
+	}
+	if r, ok := g.ExpectedRatio(); ok {
+		j.ExpectedR = ptr(r)
+	}
+	if !g.LastReport.IsZero() {
+		j.LastReport = ptr(g.LastReport.In(loc).Format(time.RFC3339))
+	}
+	return j
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func periods(ps []plan.Period) []string {
+	out := make([]string, len(ps))
+	for i, p := range ps {
+		out[i] = p.String()
+	}
+	return out
+}
+
+func (s *server) asOf(snap *plan.Snapshot) string {
+	return snap.AsOf.In(s.plan.Location).Format(time.RFC3339)
+}
+
+func (s *server) listTargets(w http.ResponseWriter, r *http.Request) {
+	snap := s.progress.Snapshot()
+	out := TargetsJSON{AsOf: s.asOf(snap), Version: snap.Version, Targets: make([]TargetJSON, 0, len(snap.Targets))}
+	for i := range snap.Targets {
+		out.Targets = append(out.Targets, s.targetJSON(&snap.Targets[i]))
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+func (s *server) getTarget(w http.ResponseWriter, r *http.Request) {
+	snap := s.progress.Snapshot()
+	g, ok := snap.Target(r.PathValue("id"))
+	if !ok {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.targetJSON(g))
+}
+
+// RevisionJSON is one revision in a period's history.
+type RevisionJSON struct {
+	Revision  int       `json:"revision"`
+	Value     float64   `json:"value"`
+	Note      string    `json:"note"`
+	Agency    string    `json:"agency"`
+	TokenName string    `json:"token_name"`
+	Received  time.Time `json:"received"`
+}
+
+// PeriodJSON is a period's current figure and every revision of it.
+type PeriodJSON struct {
+	Period    string         `json:"period"`
+	Value     float64        `json:"value"`
+	Revision  int            `json:"revision"`
+	ETag      string         `json:"etag"`
+	Revisions []RevisionJSON `json:"revisions"`
+}
+
+// ReportsJSON is the answer of GET /targets/{id}/reports.
+type ReportsJSON struct {
+	Target  string       `json:"target"`
+	Periods []PeriodJSON `json:"periods"`
+}
+
+func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
+	t, ok := s.plan.Target(r.PathValue("id"))
+	if !ok {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
+		return
+	}
+	hist, err := s.store.History(r.Context(), t.ID)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	out := ReportsJSON{Target: t.ID, Periods: []PeriodJSON{}}
+	for _, rev := range hist {
+		n := len(out.Periods)
+		if n == 0 || out.Periods[n-1].Period != rev.Period.String() {
+			out.Periods = append(out.Periods, PeriodJSON{Period: rev.Period.String()})
+			n++
+		}
+		p := &out.Periods[n-1]
+		p.Value, p.Revision, p.ETag = rev.Value, rev.Revision, etag(rev.Revision)
+		p.Revisions = append(p.Revisions, RevisionJSON{
+			Revision: rev.Revision, Value: rev.Value, Note: rev.Note, Agency: rev.Agency,
+			TokenName: rev.TokenName, Received: rev.Received.In(s.plan.Location),
+		})
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// MissingJSON is the answer of GET /agencies/{id}/missing.
+type MissingJSON struct {
+	Agency  string          `json:"agency"`
+	AsOf    string          `json:"as_of"`
+	Targets []MissingTarget `json:"targets"`
+}
+
+// MissingTarget lists one target's periods that are due and unreported.
+type MissingTarget struct {
+	Target  string   `json:"target"`
+	Item    string   `json:"item"`
+	Title   string   `json:"title"`
+	Missing []string `json:"missing"`
+}
+
+func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.plan.Agency(r.PathValue("id"))
+	if !ok {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(r.PathValue("id"), 60)))
+		return
+	}
+	snap := s.progress.Snapshot()
+	out := MissingJSON{Agency: a.ID, AsOf: s.asOf(snap), Targets: []MissingTarget{}}
+	for i := range snap.Targets {
+		g := &snap.Targets[i]
+		if g.Target.Agency != a.ID {
+			continue
+		}
+		out.Targets = append(out.Targets, MissingTarget{Target: g.Target.ID, Item: g.Target.Item, Title: g.Target.Title, Missing: periods(g.Missing)})
+	}
+	writeJSON(w, http.StatusOK, out)
+}

@@ -1,0 +1,491 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/store"
+)
+
+// FigureBody is the body of PUT /targets/{id}/reports/{period}.
+type FigureBody struct {
+	Value json.RawMessage `json:"value"`
+	Note  string          `json:"note"`
+}
+
+// BatchBody is the JSON body of POST /reports.
+type BatchBody struct {
+	Reports []BatchItem `json:"reports"`
+}
+
+// BatchItem is one figure of a JSON batch.
+type BatchItem struct {
+	Target string          `json:"target"`
+	Period string          `json:"period"`
+	Value  json.RawMessage `json:"value"`
+	Note   string          `json:"note"`
+}
+
+// FigureAnswer is the answer to a stored (or checked) figure.
+type FigureAnswer struct {
+	Target    string    `json:"target"`
+	Period    string    `json:"period"`
+	Result    string    `json:"result"`
+	Value     float64   `json:"value"`
+	Note      string    `json:"note"`
+	Revision  int       `json:"revision"`
+	ETag      string    `json:"etag"`
+	Agency    string    `json:"agency"`
+	TokenName string    `json:"token_name"`
+	Received  time.Time `json:"received"`
+	DryRun    bool      `json:"dry_run,omitempty"`
+	Warnings  []string  `json:"warnings"`
+}
+
+// BatchAnswer counts what a batch did.
+type BatchAnswer struct {
+	DryRun    bool          `json:"dry_run"`
+	Created   int           `json:"created"`
+	Unchanged int           `json:"unchanged"`
+	Corrected int           `json:"corrected"`
+	Skipped   int           `json:"skipped"`
+	Warnings  []ProblemItem `json:"warnings"`
+}
+
+// etag is the entity tag of a period's current revision.
+func etag(revision int) string { return `"` + strconv.Itoa(revision) + `"` }
+
+// parseIfMatch reads If-Match: "*" or one strong entity tag made by etag.
+func parseIfMatch(h string) (int, error) {
+	h = strings.TrimSpace(h)
+	if h == "" {
+		return 0, nil
+	}
+	if h == "*" {
+		return store.AnyRevision, nil
+	}
+	if len(h) >= 3 && h[0] == '"' && h[len(h)-1] == '"' {
+		if n, err := strconv.Atoi(h[1 : len(h)-1]); err == nil && n > 0 {
+			return n, nil
+		}
+	}
+	return 0, plan.Errorf(plan.KindMalformed, "If-Match", "want \"*\" or an ETag such as \"3\", got %q", h)
+}
+
+func parseDryRun(r *http.Request) (bool, error) {
+	v := r.URL.Query().Get("dry_run")
+	if v == "" {
+		return false, nil
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		return false, plan.Errorf(plan.KindMalformed, "dry_run", "want true or false, got %q", v)
+	}
+	return b, nil
+}
+
+// readBody reads the whole body within the limit.
+func (s *server) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(w, r.Body, s.maxBody))
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return nil, plan.Errorf(plan.KindTooLarge, "", "the body is over %d bytes; split the batch", s.maxBody)
+	}
+	if err != nil {
+		return nil, plan.Errorf(plan.KindMalformed, "", "reading the body: %v", err)
+	}
+	return b, nil
+}
+
+// mediaType returns the request's media type and charset parameter.
+func mediaType(r *http.Request) (string, string, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		return "", "", plan.Errorf(plan.KindUnsupported, "Content-Type", "missing; send application/json (or text/csv for a batch)")
+	}
+	mt, params, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return "", "", plan.Errorf(plan.KindUnsupported, "Content-Type", "cannot parse %q", ct)
+	}
+	return mt, strings.ToLower(params["charset"]), nil
+}
+
+// decodeStrict decodes exactly one JSON value with no unknown fields.
+func decodeStrict(body []byte, v any) error {
+	if !utf8.Valid(body) {
+		return plan.Errorf(plan.KindMalformed, "", "the body is not UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return plan.Errorf(plan.KindMalformed, "", "unexpected data after the JSON object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var te *json.UnmarshalTypeError
+	var se *json.SyntaxError
+	switch {
+	case errors.As(err, &te):
+		return plan.Errorf(plan.KindMalformed, te.Field, "want a JSON %s, got %s", jsonKind(te.Type.Kind().String()), te.Value)
+	case errors.As(err, &se):
+		return plan.Errorf(plan.KindMalformed, "", "invalid JSON at byte %d: %v", se.Offset, err)
+	case errors.Is(err, io.EOF):
+		return plan.Errorf(plan.KindMalformed, "", "empty body; want a JSON object")
+	}
+	msg := err.Error()
+	if f, ok := strings.CutPrefix(msg, `json: unknown field "`); ok {
+		f = strings.TrimSuffix(f, `"`)
+		return plan.Errorf(plan.KindMalformed, f, "unknown field")
+	}
+	return plan.Errorf(plan.KindMalformed, "", "invalid JSON: %s", strings.TrimPrefix(msg, "json: "))
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "struct", "map":
+		return "object"
+	case "slice":
+		return "array"
+	}
+	return k
+}
+
+// numberRE is a plain decimal number as bureaus write it; thousands
+// separators are allowed in CSV because Excel writes them for formatted
+// cells.
+var (
+	numberRE    = regexp.MustCompile(`^-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?(?:[eE][-+]?\d+)?$`)
+	jsonValueRE = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$`)
+)
+
+// parseJSONValue reads the raw "value" of a JSON body: a JSON number.
+func parseJSONValue(raw json.RawMessage) (float64, error) {
+	s := strings.TrimSpace(string(raw))
+	switch {
+	case len(raw) == 0:
+		return 0, plan.Errorf(plan.KindMalformed, "value", "required")
+	case s == "null":
+		return 0, plan.Errorf(plan.KindMalformed, "value", "required, got null")
+	case !jsonValueRE.MatchString(s):
+		return 0, plan.Errorf(plan.KindMalformed, "value", "want a JSON number, got %s", truncate(s, 40))
+	}
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, plan.Errorf(plan.KindMalformed, "value", "must be a finite number, got %s", truncate(s, 40))
+	}
+	return v, nil
+}
+
+// parseCSVValue reads a CSV value cell: a number, optionally with
+// thousands separators, and for a percentage target optionally ending in %.
+func parseCSVValue(s string, t *plan.Target) (float64, error) {
+	s = strings.TrimSpace(s)
+	if t != nil && t.IsPercent() {
+		s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
+	}
+	if !numberRE.MatchString(s) {
+		return 0, plan.Errorf(plan.KindMalformed, "value", "want a number, got %q", truncate(s, 40))
+	}
+	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
+	if err != nil {
+		return 0, plan.Errorf(plan.KindMalformed, "value", "must be a finite number, got %q", truncate(s, 40))
+	}
+	return v, nil
+}
+
+func truncate(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n]) + "…"
+}
+
+// checkFigure runs every stateless check of one figure, collecting all
+// problems, and returns the store submission.
+func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period string, value func(*plan.Target) (float64, error), note string) (store.Submission, []*plan.Error) {
+	var errs []*plan.Error
+	add := func(err error) {
+		if err == nil {
+			return
+		}
+		var pe *plan.Error
+		if errors.As(err, &pe) {
+			errs = append(errs, pe)
+		} else {
+			errs = append(errs, plan.Errorf(plan.KindInvalid, "", "%v", err))
+		}
+	}
+	t, ok := s.plan.Target(targetID)
+	if !ok {
+		return store.Submission{}, []*plan.Error{plan.Errorf(plan.KindNotFound, "target", "unknown target %q", truncate(targetID, 60))}
+	}
+	if !who.CanWrite(t) {
+		return store.Submission{}, []*plan.Error{forbidden(who, t)}
+	}
+	sub := store.Submission{Target: t.ID, Note: note}
+	m, err := plan.ParsePeriod(period)
+	if err != nil {
+		add(plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", truncate(period, 20)))
+	} else {
+		sub.Period = m
+		add(s.plan.CheckPeriod(m, now))
+		sub.Locked = !who.CanWriteLocked() && s.plan.IsLocked(m, now, s.lockAfter)
+	}
+	v, err := value(t)
+	add(err)
+	if err == nil {
+		sub.Value = v
+		add(plan.CheckValue(t, v))
+	}
+	add(plan.CheckNote(note))
+	return sub, errs
+}
+
+func forbidden(who plan.Principal, t *plan.Target) *plan.Error {
+	if who.Role == plan.RoleSupervisor {
+		return plan.Errorf(plan.KindForbidden, "", "a supervisor token reads but does not write")
+	}
+	return plan.Errorf(plan.KindForbidden, "target", "%s belongs to agency %q; this token writes for %q only", t.ID, t.Agency, who.Agency)
+}
+
+func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
+	who := principal(r)
+	now := s.now()
+	id, period := r.PathValue("id"), r.PathValue("period")
+	t, ok := s.plan.Target(id)
+	if !ok {
+		s.reject(w, r, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(id, 60)))
+		return
+	}
+	if _, err := plan.ParsePeriod(period); err != nil {
+		s.reject(w, r, plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", truncate(period, 20)))
+		return
+	}
+	if !who.CanWrite(t) {
+		s.reject(w, r, forbidden(who, t))
+		return
+	}
+	if err := s.requireJSON(r); err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	dry, err := parseDryRun(r)
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	ifMatch, err := parseIfMatch(r.Header.Get("If-Match"))
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	var fb FigureBody
+	if err := decodeStrict(body, &fb); err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	sub, errs := s.checkFigure(who, now, id, period, func(*plan.Target) (float64, error) { return parseJSONValue(fb.Value) }, fb.Note)
+	if len(errs) > 0 {
+		s.reject(w, r, multiError(errs).asError())
+		return
+	}
+	sub.IfMatch = ifMatch
+	out, err := s.store.Submit(r.Context(), who, []store.Submission{sub}, store.SubmitOptions{DryRun: dry})
+	if err != nil {
+		var ps plan.Problems
+		if errors.As(err, &ps) && len(ps) == 1 {
+			err = ps[0].Err // a single figure has no lines
+		}
+		s.reject(w, r, err)
+		return
+	}
+	o := out[0]
+	ans := s.figureAnswer(o)
+	ans.DryRun = dry
+	if warn := s.plan.PlausibilityWarning(t, sub.Value); warn != "" && o.Result != store.Unchanged {
+		ans.Warnings = append(ans.Warnings, warn)
+		if !dry {
+			s.m.warnings.Inc()
+		}
+	}
+	status := http.StatusOK
+	if !dry {
+		s.m.submissions.WithLabelValues(string(o.Result)).Inc()
+		if o.Result == store.Created {
+			status = http.StatusCreated
+			w.Header().Set("Location", r.URL.Path)
+		}
+		w.Header().Set("ETag", ans.ETag)
+	}
+	writeJSON(w, status, ans)
+}
+
+func (s *server) figureAnswer(o store.Outcome) FigureAnswer {
+	rep := o.Report
+	return FigureAnswer{
+		Target: rep.Target, Period: rep.Period.String(), Result: string(o.Result),
+		Value: rep.Value, Note: rep.Note, Revision: rep.Revision, ETag: etag(rep.Revision),
+		Agency: rep.Agency, TokenName: rep.TokenName, Received: rep.Received.In(s.plan.Location),
+		Warnings: []string{},
+	}
+}
+
+func (s *server) requireJSON(r *http.Request) error {
+	mt, cs, err := mediaType(r)
+	if err != nil {
+		return err
+	}
+	if mt != "application/json" {
+		return plan.Errorf(plan.KindUnsupported, "Content-Type", "want application/json, got %s", mt)
+	}
+	if cs != "" && cs != "utf-8" && cs != "utf8" {
+		return plan.Errorf(plan.KindUnsupported, "Content-Type", "JSON must be UTF-8, got charset %s", cs)
+	}
+	return nil
+}
+
+// batchRow is one figure of a batch before it is checked.
+type batchRow struct {
+	line   int
+	target string
+	period string
+	value  func(*plan.Target) (float64, error)
+	note   string
+}
+
+func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
+	who := principal(r)
+	now := s.now()
+	if who.Role == plan.RoleSupervisor {
+		s.reject(w, r, plan.Errorf(plan.KindForbidden, "", "a supervisor token reads but does not write"))
+		return
+	}
+	mt, charset, err := mediaType(r)
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	if mt != "application/json" && mt != "text/csv" {
+		s.reject(w, r, plan.Errorf(plan.KindUnsupported, "Content-Type", "want application/json or text/csv, got %s", mt))
+		return
+	}
+	dry, err := parseDryRun(r)
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	body, err := s.readBody(w, r)
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	var rows []batchRow
+	skipped := 0
+	if mt == "text/csv" {
+		rows, skipped, err = parseCSV(body, charset)
+	} else {
+		if cs := charset; cs != "" && cs != "utf-8" && cs != "utf8" {
+			err = plan.Errorf(plan.KindUnsupported, "Content-Type", "JSON must be UTF-8, got charset %s", cs)
+		} else {
+			rows, err = parseJSONBatch(body)
+		}
+	}
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	if len(rows) == 0 {
+		s.reject(w, r, plan.Errorf(plan.KindInvalid, "reports", "the batch holds no figures"))
+		return
+	}
+	subs := make([]store.Submission, 0, len(rows))
+	var probs plan.Problems
+	for _, row := range rows {
+		sub, errs := s.checkFigure(who, now, row.target, row.period, row.value, row.note)
+		for _, e := range errs {
+			probs = append(probs, plan.Problem{Line: row.line, Err: e})
+		}
+		sub.Line = row.line
+		subs = append(subs, sub)
+	}
+	if len(probs) > 0 {
+		s.reject(w, r, probs)
+		return
+	}
+	out, err := s.store.Submit(r.Context(), who, subs, store.SubmitOptions{DryRun: dry})
+	if err != nil {
+		s.reject(w, r, err)
+		return
+	}
+	ans := BatchAnswer{DryRun: dry, Skipped: skipped, Warnings: []ProblemItem{}}
+	for i, o := range out {
+		switch o.Result {
+		case store.Created:
+			ans.Created++
+		case store.Unchanged:
+			ans.Unchanged++
+		case store.Corrected:
+			ans.Corrected++
+		}
+		if !dry {
+			s.m.submissions.WithLabelValues(string(o.Result)).Inc()
+		}
+		if o.Result == store.Unchanged {
+			continue
+		}
+		t, _ := s.plan.Target(subs[i].Target)
+		if warn := s.plan.PlausibilityWarning(t, subs[i].Value); warn != "" {
+			ans.Warnings = append(ans.Warnings, ProblemItem{Line: subs[i].Line, Field: "value", Message: warn})
+			if !dry {
+				s.m.warnings.Inc()
+			}
+		}
+	}
+	writeJSON(w, http.StatusOK, ans)
+}
+
+func parseJSONBatch(body []byte) ([]batchRow, error) {
+	var b BatchBody
+	if err := decodeStrict(body, &b); err != nil {
+		return nil, err
+	}
+	rows := make([]batchRow, len(b.Reports))
+	for i, it := range b.Reports {
+		raw := it.Value
+		rows[i] = batchRow{line: i + 1, target: it.Target, period: it.Period, note: it.Note,
+			value: func(*plan.Target) (float64, error) { return parseJSONValue(raw) }}
+	}
+	return rows, nil
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		http.Error(w, fmt.Sprintf("encoding answer: %v", err), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write(append(b, '\n'))
+}
