@@ -28,6 +28,8 @@
 //	    name: 区水务局               # Chinese name; required
 //	    name_en: District Water Affairs Bureau # optional
 //	    assumed: true               # the plan does not name the agency; we chose it (default false)
+//	  - {id: landscaping, name: 区绿化市容局, assumed: true}
+//	  - {id: construction, name: 区建设管理委, assumed: true}
 //
 //	targets:                        # required, at least one
 //	  - id: inferior-water-bodies-eliminated # slug, unique: label value, URL segment, dashboard uid
