@@ -1,0 +1,283 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+func init() {
+	commands["submit"] = command{summary: "send one monthly figure to a targetwatch server", run: runSubmit}
+}
+
+// TokenEnv holds the API token when --token is not given, so it stays out
+// of shell history and process listings.
+const tokenEnv = "TARGETWATCH_TOKEN"
+
+func runSubmit(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("submit", "--server URL [--token TOKEN] [--note TEXT] TARGET PERIOD VALUE")
+	server := fs.String("server", "", "the targetwatch `URL`, e.g. http://127.0.0.1:8080")
+	token := fs.String("token", "", "API `TOKEN` (default $"+tokenEnv+")")
+	note := fs.String("note", "", "the reason, required when the figure corrects an earlier one")
+	if err := parseFlags(e, fs, interspersed(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 3 {
+		return usageError("want TARGET PERIOD VALUE, got %d arguments", fs.NArg())
+	}
+	target, period, value := fs.Arg(0), fs.Arg(1), fs.Arg(2)
+	if !plan.ValidID(target) {
+		return usageError("target %q is not a target id", target)
+	}
+	if _, err := plan.ParsePeriod(period); err != nil {
+		return usageError("%v", err)
+	}
+	v, err := strconv.ParseFloat(value, 64)
+	if err != nil {
+		return usageError("value %q is not a number", value)
+	}
+	c, err := newAPIClient(e, *server, *token)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(struct {
+		Value float64 `json:"value"`
+		Note  string  `json:"note"`
+	}{v, *note})
+	if err != nil {
+		return err
+	}
+	resp, err := c.do(ctx, http.MethodPut, "/api/v1/targets/"+url.PathEscape(target)+"/reports/"+url.PathEscape(period), "application/json", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	what := "stored"
+	switch resp.status {
+	case http.StatusOK:
+		what = "unchanged (same as the current figure)"
+	case http.StatusCreated:
+		what = "stored"
+	}
+	var ans struct {
+		Result   string `json:"result"`
+		Revision int    `json:"revision"`
+		Warnings []any  `json:"warnings"`
+	}
+	_ = json.Unmarshal(resp.body, &ans)
+	switch ans.Result {
+	case "corrected":
+		what = "corrected"
+	case "created":
+		what = "stored"
+	}
+	if ans.Revision > 0 {
+		what += fmt.Sprintf(" (revision %d)", ans.Revision)
+	}
+	fmt.Fprintf(e.stdout, "%s %s = %s: %s\n", target, period, value, what)
+	for _, w := range ans.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", describe(w))
+	}
+	return nil
+}
+
+// interspersed moves flags after positional arguments to the front, so
+// `submit T P V --note x` works like `submit --note x T P V`.
+func interspersed(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if !strings.HasPrefix(a, "-") || a == "-" || isNumber(a) {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil {
+			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+				continue
+			}
+			if i+1 < len(args) {
+				flags = append(flags, args[i+1])
+				i++
+			}
+		}
+	}
+	return append(flags, pos...)
+}
+
+func isNumber(s string) bool {
+	_, err := strconv.ParseFloat(s, 64)
+	return err == nil
+}
+
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
+	return found
+}
+
+// apiClient talks to a targetwatch server for the bureau commands.
+type apiClient struct {
+	base  *url.URL
+	token string
+	http  *http.Client
+}
+
+func newAPIClient(e *env, server, token string) (*apiClient, error) {
+	if server == "" {
+		return nil, usageError("--server is required")
+	}
+	u, err := url.Parse(server)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, usageError("--server %q: want http://HOST:PORT or https://HOST", server)
+	}
+	u.Path = strings.TrimSuffix(u.Path, "/")
+	if token == "" {
+		token = e.getenv(tokenEnv)
+	}
+	return &apiClient{base: u, token: strings.TrimSpace(token), http: &http.Client{Timeout: 60 * time.Second}}, nil
+}
+
+type apiResponse struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+// do sends one request. It returns an exit-2 error when the server cannot
+// be reached and an exit-1 error repeating the server's problem detail when
+// the server refuses.
+func (c *apiClient) do(ctx context.Context, method, path, contentType string, body io.Reader) (*apiResponse, error) {
+	u := c.base.String() + path
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return nil, usageError("%v", err)
+	}
+	if contentType != "" {
+		req.Header.Set("Content-Type", contentType)
+	}
+	req.Header.Set("Accept", "application/json, application/problem+json, */*")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		var ue *url.Error
+		if errors.As(err, &ue) {
+			err = ue.Err
+		}
+		return nil, &exitError{code: 2, err: fmt.Errorf("cannot reach %s: %v", c.base.Host, err)}
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
+	if err != nil {
+		return nil, &exitError{code: 2, err: fmt.Errorf("reading the answer of %s: %v", c.base.Host, err)}
+	}
+	r := &apiResponse{status: resp.StatusCode, header: resp.Header, body: b}
+	if resp.StatusCode >= 400 {
+		return r, problemError(r)
+	}
+	return r, nil
+}
+
+// download copies a successful answer to w.
+func (c *apiClient) download(ctx context.Context, path string, w io.Writer) error {
+	r, err := c.do(ctx, http.MethodGet, path, "", nil)
+	if err != nil {
+		return err
+	}
+	_, err = w.Write(r.body)
+	return err
+}
+
+// problem is an RFC 9457 answer as the API writes it.
+type problem struct {
+	Title  string           `json:"title"`
+	Status int              `json:"status"`
+	Detail string           `json:"detail"`
+	Errors []map[string]any `json:"errors"`
+}
+
+// rejection is a refused request: the first line is the server's detail,
+// each further line one of its listed errors.
+type rejection struct {
+	status int
+	detail string
+	lines  []string
+}
+
+func (r *rejection) Error() string {
+	return strings.Join(append([]string{r.detail}, r.lines...), "\n")
+}
+
+func problemError(r *apiResponse) error {
+	rej := &rejection{status: r.status}
+	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
+	var p problem
+	if (mt == "application/problem+json" || mt == "application/json") && json.Unmarshal(r.body, &p) == nil && (p.Detail != "" || p.Title != "") {
+		rej.detail = p.Detail
+		if rej.detail == "" {
+			rej.detail = p.Title
+		}
+		for _, e := range p.Errors {
+			rej.lines = append(rej.lines, describe(e))
+		}
+	} else {
+		rej.detail = strings.TrimSpace(string(r.body))
+		if len(rej.detail) > 200 || rej.detail == "" {
+			rej.detail = http.StatusText(r.status)
+		}
+	}
+	rej.detail = fmt.Sprintf("%s (HTTP %d)", rej.detail, r.status)
+	return &exitError{code: 1, err: rej}
+}
+
+// describe renders one listed error or warning: "line 3: value: must not
+// be negative" or "note: ...".
+func describe(v any) string {
+	m, ok := v.(map[string]any)
+	if !ok {
+		if s, ok := v.(string); ok {
+			return s
+		}
+		b, _ := json.Marshal(v)
+		return string(b)
+	}
+	var where []string
+	if l, ok := m["line"]; ok {
+		where = append(where, fmt.Sprintf("line %v", l))
+	}
+	for _, k := range []string{"target", "period", "field"} {
+		if s, ok := m[k].(string); ok && s != "" {
+			where = append(where, s)
+		}
+	}
+	msg, _ := m["message"].(string)
+	if msg == "" {
+		msg, _ = m["detail"].(string)
+	}
+	if len(where) == 0 {
+		return msg
+	}
+	return strings.Join(where, ": ") + ": " + msg
+}

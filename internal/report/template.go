@@ -1,0 +1,99 @@
+package report
+
+import (
+	"encoding/csv"
+	"io"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
+
+// TemplateColumns are the columns the import reads, in the order a
+// template writes them; the columns after them only help the clerk and are
+// ignored on import.
+var TemplateColumns = []string{"target", "period", "value", "note"}
+
+var templateHelp = [][2]string{
+	{"序号", "item"},
+	{"指标", "title"},
+	{"单位", "unit"},
+	{"报送截止", "due"},
+}
+
+// TemplateMonths lists, per target of one agency, the months a clerk should
+// fill in as of the snapshot: the due months still missing, then the months
+// that have ended but are not due yet. An achieved milestone owes nothing.
+func TemplateMonths(s *plan.Snapshot, agency string) map[string][]plan.Period {
+	out := map[string][]plan.Period{}
+	loc := s.Plan.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	now := s.AsOf.In(loc)
+	for i := range s.Targets {
+		g := &s.Targets[i]
+		t := g.Target
+		if t.Agency != agency || (t.Kind == plan.Milestone && g.Status == plan.Achieved) {
+			continue
+		}
+		ms := append([]plan.Period(nil), g.Missing...)
+		from := s.Plan.FirstPeriod()
+		if !g.Evaluated.IsZero() {
+			from = g.Evaluated.Next()
+		}
+		last := t.DuePeriod()
+		if s.Plan.LastPeriod().Before(last) {
+			last = s.Plan.LastPeriod()
+		}
+		for m := from; !last.Before(m) && !now.Before(m.End(loc)); m = m.Next() {
+			ms = append(ms, m)
+		}
+		if len(ms) > 0 {
+			out[t.ID] = ms
+		}
+	}
+	return out
+}
+
+// WriteTemplate writes the CSV an agency fills in Excel and imports: one
+// row per target and month from TemplateMonths, value and note blank. It
+// starts with a UTF-8 byte order mark so Excel shows the Chinese titles;
+// the import accepts the file as Excel saves it back. An unknown agency is
+// a plan.KindNotFound error.
+func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) error {
+	if _, ok := s.Plan.Agency(agency); !ok {
+		return plan.Errorf(plan.KindNotFound, "agency", "unknown agency %q", agency)
+	}
+	months := TemplateMonths(s, agency)
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return err
+	}
+	cw := csv.NewWriter(w)
+	cw.UseCRLF = true
+	header := append([]string(nil), TemplateColumns...)
+	for _, h := range templateHelp {
+		if lang == English {
+			header = append(header, h[1])
+		} else {
+			header = append(header, h[0])
+		}
+	}
+	if err := cw.Write(header); err != nil {
+		return err
+	}
+	loc := s.Plan.Location
+	if loc == nil {
+		loc = time.UTC
+	}
+	for i := range s.Plan.Targets {
+		t := &s.Plan.Targets[i]
+		for _, m := range months[t.ID] {
+			due := s.Plan.DueAt(m).In(loc).Format("2006-01-02")
+			if err := cw.Write([]string{t.ID, m.String(), "", "", t.Item, Title(t, lang), Unit(t, lang), due}); err != nil {
+				return err
+			}
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}

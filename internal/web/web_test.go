@@ -1,0 +1,352 @@
+package web
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
+)
+
+func TestOverviewShowsEveryTargetByUrgency(t *testing.T) {
+	f := newFixture(t)
+	resp, body := get(t, f.handler(t, false), "/")
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("got status %d, want 200", resp.StatusCode)
+	}
+	ids := attrs(body, "target")
+	if got, want := len(ids), len(f.plan.Targets); got != want {
+		t.Fatalf("got %d targets on the page, want %d", got, want)
+	}
+	var ranks []int
+	for _, id := range ids {
+		g, _ := f.snap.Target(id)
+		ranks = append(ranks, urgency(g))
+	}
+	if !slices.IsSorted(ranks) {
+		t.Errorf("got urgencies %v, want them in order (breached, off track, missed, at risk, overdue, on track, achieved)", ranks)
+	}
+	if got, want := ids[0], f.story.Breached; got != want {
+		t.Errorf("got %s first, want the breached cap %s", got, want)
+	}
+	for _, want := range []string{f.plan.Title, "突破上限", "进度滞后", "存在风险", "正常推进", "已完成", "各部门逾期未报情况", "区民政局", `lang="zh-CN"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("got a page without %q, want it", want)
+		}
+	}
+	if strings.Contains(body, "<script") || strings.Contains(body, "style=") {
+		t.Error("got a script or an inline style, want neither (the content security policy forbids them)")
+	}
+	if csp := resp.Header.Get("Content-Security-Policy"); !strings.Contains(csp, "default-src 'none'") {
+		t.Errorf("got Content-Security-Policy %q, want default-src 'none'", csp)
+	}
+}
+
+func TestLanguage(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	for _, tc := range []struct {
+		name   string
+		target string
+		accept string
+		want   string
+		links  bool // links carry lang=
+	}{
+		{"Chinese is the default", "/", "", `lang="zh-CN"`, false},
+		{"?lang=en switches to English and keeps it in links", "/?lang=en", "", "Overdue reports by agency", true},
+		{"an English browser gets English", "/", "en-US,en;q=0.9", `lang="en"`, false},
+		{"a Chinese browser gets Chinese", "/", "zh-CN,zh;q=0.9,en;q=0.5", "各部门逾期未报情况", false},
+		{"?lang=zh wins over an English browser", "/?lang=zh", "en-US", "各部门逾期未报情况", true},
+		{"the target page speaks English too", "/targets/" + "dry-waste-daily" + "?lang=en", "", "Monthly reports", true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, body := get(t, h, tc.target, "Accept-Language", tc.accept)
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("got a page without %q, want it", tc.want)
+			}
+			if got := strings.Contains(body, "/targets/"+f.plan.Targets[0].ID+"?lang="); got != tc.links && !strings.HasPrefix(tc.target, "/targets/") {
+				t.Errorf("got links with lang %v, want %v", got, tc.links)
+			}
+		})
+	}
+}
+
+func TestFilters(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	count := func(pred func(g *plan.Progress) bool) int {
+		n := 0
+		for i := range f.snap.Targets {
+			if pred(&f.snap.Targets[i]) {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tc := range []struct {
+		name  string
+		query string
+		want  func(g *plan.Progress) bool
+	}{
+		{"an agency shows only its targets", "agency=landscaping", func(g *plan.Progress) bool { return g.Target.Agency == "landscaping" }},
+		{"a status shows only that status", "status=breached", func(g *plan.Progress) bool { return g.Status == plan.Breached }},
+		{"overdue shows targets with months missing", "status=overdue", func(g *plan.Progress) bool { return len(g.Missing) > 0 }},
+		{"both filters combine", "agency=landscaping&status=on_track", func(g *plan.Progress) bool {
+			return g.Target.Agency == "landscaping" && g.Status == plan.OnTrack
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, h, "/?"+tc.query)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("got status %d, want 200", resp.StatusCode)
+			}
+			ids := attrs(body, "target")
+			for _, id := range ids {
+				g, _ := f.snap.Target(id)
+				if !tc.want(g) {
+					t.Errorf("got %s (%s, %s), want it filtered out", id, g.Target.Agency, g.Status)
+				}
+			}
+			if got, want := len(ids), count(tc.want); got != want || want == 0 {
+				t.Errorf("got %d targets, want %d (and at least one)", got, want)
+			}
+		})
+	}
+	for _, q := range []string{"agency=nope", "status=late"} {
+		t.Run("an unknown filter value is a bad request: "+q, func(t *testing.T) {
+			resp, body := get(t, h, "/?"+q)
+			if resp.StatusCode != http.StatusBadRequest {
+				t.Errorf("got status %d, want 400", resp.StatusCode)
+			}
+			if v := strings.SplitN(q, "=", 2)[1]; !strings.Contains(body, v) {
+				t.Errorf("got an error page without %q, want the bad value named", v)
+			}
+		})
+	}
+}
+
+func TestTargetPage(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	id := f.story.Corrected[0]
+	tg, _ := f.plan.Target(id)
+	resp, body := get(t, h, "/targets/"+id)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("got status %d, want 200", resp.StatusCode)
+	}
+	for _, want := range []string{
+		`<svg viewBox="0 0 720 320"`, `class="actual"`, `class="expected"`, `class="goal"`, `class="projection"`,
+		"demo-" + tg.Agency, "更正", `class="superseded"`, tg.Title, "计划原文",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("got a target page without %q, want it", want)
+		}
+	}
+	// The quote is shown verbatim (html/template escapes only <>&'").
+	if q := strings.NewReplacer(`"`, "&#34;", "'", "&#39;", "&", "&amp;").Replace(tg.Quote); !strings.Contains(body, q) {
+		t.Errorf("got a page without the plan quote %q", tg.Quote)
+	}
+	// Every month up to September has a row: the revision table has
+	// nine current figures and one superseded one.
+	if got, want := strings.Count(body, `class="current"`), 9; got != want {
+		t.Errorf("got %d current revisions, want %d", got, want)
+	}
+	if got, want := strings.Count(body, `class="superseded"`), 1; got != want {
+		t.Errorf("got %d superseded revisions, want %d", got, want)
+	}
+
+	_, body = get(t, h, "/targets/integrated-windows-share")
+	if got, want := strings.Count(body, `class="missing"`), 2; got != want {
+		t.Errorf("overdue target: got %d missing months, want %d", got, want)
+	}
+
+	resp, _ = get(t, h, "/targets/no-such-target")
+	if resp.StatusCode != http.StatusNotFound {
+		t.Errorf("unknown target: got status %d, want 404", resp.StatusCode)
+	}
+}
+
+func TestReadProtection(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, true)
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	resp, err := client.Get(srv.URL + "/targets/dry-waste-daily")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got, want := resp.StatusCode, http.StatusSeeOther; got != want {
+		t.Fatalf("no cookie: got status %d, want %d", got, want)
+	}
+	if got, want := resp.Header.Get("Location"), "/signin?next=%2Ftargets%2Fdry-waste-daily"; got != want {
+		t.Errorf("got redirect to %q, want %q", got, want)
+	}
+
+	signin := func(token string) *http.Response {
+		resp, err := client.PostForm(srv.URL+"/signin", url.Values{"token": {token}, "next": {"/targets/dry-waste-daily"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp
+	}
+	for _, tc := range []struct {
+		name  string
+		token string
+		code  int
+	}{
+		{"an unknown token is refused", "tw_nonsense", http.StatusUnauthorized},
+		{"a revoked token is refused", f.revoked, http.StatusUnauthorized},
+		{"an agency token may not read the page", f.agency, http.StatusForbidden},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp := signin(tc.token)
+			if resp.StatusCode != tc.code {
+				t.Errorf("got status %d, want %d", resp.StatusCode, tc.code)
+			}
+			if len(resp.Cookies()) != 0 {
+				t.Errorf("got cookies %v, want none", resp.Cookies())
+			}
+		})
+	}
+
+	resp = signin(f.supervisor)
+	if got, want := resp.StatusCode, http.StatusSeeOther; got != want {
+		t.Fatalf("supervisor: got status %d, want %d", got, want)
+	}
+	if got, want := resp.Header.Get("Location"), "/targets/dry-waste-daily"; got != want {
+		t.Errorf("got redirect to %q, want back to %q", got, want)
+	}
+	var c *http.Cookie
+	for _, k := range resp.Cookies() {
+		if k.Name == CookieName {
+			c = k
+		}
+	}
+	if c == nil {
+		t.Fatal("got no cookie, want one")
+	}
+	if !c.HttpOnly || c.SameSite != http.SameSiteStrictMode || c.Secure {
+		t.Errorf("got cookie HttpOnly=%v SameSite=%v Secure=%v, want HttpOnly, Strict, and not Secure over plain HTTP", c.HttpOnly, c.SameSite, c.Secure)
+	}
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/targets/dry-waste-daily", nil)
+	req.AddCookie(&http.Cookie{Name: CookieName, Value: c.Value})
+	resp, err = client.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("with the cookie: got status %d, want 200", resp.StatusCode)
+	}
+
+	// Static assets stay open so the sign-in form is styled.
+	resp, err = client.Get(srv.URL + "/static/style.css")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("style sheet: got status %d, want 200", resp.StatusCode)
+	}
+}
+
+func TestCookieIsSecureUnderTLS(t *testing.T) {
+	f := newFixture(t)
+	srv := httptest.NewTLSServer(f.handler(t, true))
+	defer srv.Close()
+	client := srv.Client()
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := client.PostForm(srv.URL+"/signin", url.Values{"token": {f.supervisor}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	cs := resp.Cookies()
+	if len(cs) != 1 || !cs[0].Secure {
+		t.Errorf("got cookies %v, want one Secure cookie", cs)
+	}
+}
+
+func TestOpenRedirectIsRefused(t *testing.T) {
+	for _, tc := range []struct{ in, want string }{
+		{"/targets/x", "/targets/x"},
+		{"//evil.example/", "/"},
+		{"https://evil.example/", "/"},
+		{`/\evil.example`, "/"},
+		{"", "/"},
+	} {
+		if got := safeNext(tc.in); got != tc.want {
+			t.Errorf("safeNext(%q): got %q, want %q", tc.in, got, tc.want)
+		}
+	}
+}
+
+func TestReportAndTemplateAPI(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	mux := http.NewServeMux()
+	mux.Handle("GET /api/v1/report", h.ReportHandler())
+	mux.Handle("GET /api/v1/agencies/{id}/template.csv", h.TemplateHandler())
+	bearer := "Bearer " + f.agency
+	for _, tc := range []struct {
+		name   string
+		target string
+		auth   string
+		code   int
+		ctype  string
+		want   string
+	}{
+		{"no token is refused", "/api/v1/report", "", 401, "application/problem+json", "Bearer"},
+		{"the default is csv with Chinese headers", "/api/v1/report", bearer, 200, "text/csv; charset=utf-8", report.BOM + "序号,指标,责任部门"},
+		{"markdown in English", "/api/v1/report?format=md&lang=en", bearer, 200, "text/markdown; charset=utf-8", "execution report"},
+		{"json counts every status", "/api/v1/report?format=json", bearer, 200, "application/json", `"breached": 1`},
+		{"an unknown format is refused", "/api/v1/report?format=xlsx", bearer, 422, "application/problem+json", `unknown format \"xlsx\"`},
+		{"an agency's template lists its targets", "/api/v1/agencies/civil-affairs/template.csv", bearer, 200, "text/csv; charset=utf-8", "integrated-windows-share,2019-08,,"},
+		{"an unknown agency has no template", "/api/v1/agencies/nope/template.csv", bearer, 404, "application/problem+json", `unknown agency \"nope\"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, mux, tc.target, "Authorization", tc.auth)
+			if resp.StatusCode != tc.code {
+				t.Errorf("got status %d, want %d: %s", resp.StatusCode, tc.code, body)
+			}
+			if got := resp.Header.Get("Content-Type"); got != tc.ctype {
+				t.Errorf("got Content-Type %q, want %q", got, tc.ctype)
+			}
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("got body without %q:\n%.400s", tc.want, body)
+			}
+		})
+	}
+}
+
+// TestEveryTextExists guards against a key used in a template but missing
+// from the messages: it would render as an empty string.
+func TestEveryTextExists(t *testing.T) {
+	re := regexp.MustCompile(`\.T\.([a-z_]+)`)
+	entries, err := os.ReadDir("templates")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		b, err := os.ReadFile("templates/" + e.Name())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range re.FindAllStringSubmatch(string(b), -1) {
+			if v, ok := messages[m[1]]; !ok || v[0] == "" || v[1] == "" {
+				t.Errorf("%s: got no text for %q in both languages, want one", e.Name(), m[1])
+			}
+		}
+	}
+}
