@@ -344,6 +344,7 @@ func TestAlertmanagerRoutesEachAgencyToItsOwnReceiver(t *testing.T) {
 	)
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			args := append([]string{"config", "routes", "test", "--config.file=" + cfg}, tc.labels...)
 			out, err := exec.Command(amtool, args...).Output()
 			if err != nil {
