@@ -108,7 +108,10 @@ var dailyWords = []string{"日均", "每日", "每天", "日平均"}
 
 // levelWords make the latest monthly figure the annual one (a stock or a
 // rate), rather than the sum of monthly increments.
-var levelWords = []string{"累计", "总量", "总数", "保有量", "存量", "达到", "提高到", "提高至", "提升到", "提升至", "增加到", "增加至"}
+var levelWords = []string{"累计", "总量", "总数", "保有量", "达到", "提高到", "提高至", "提升到", "提升至", "增加到", "增加至"}
+
+// trailWords end a title without naming anything: "涉企经营许可事项实现".
+var trailWords = []string{"实现", "达到", "保持"}
 
 // policyNouns after "N项/N条" make the phrase a name ("十项准则",
 // "八项规定"), not a count of things to deliver.

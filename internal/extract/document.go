@@ -45,41 +45,45 @@ type Item struct {
 	Text string
 }
 
-// headingStyle is one way of numbering a line; the first style the
-// document uses is the top level, the next new one the level below.
+// headingStyle is one way of numbering a line. Chinese official documents
+// nest them in a fixed order: 一、 then （一） then 1. then （1）; plans like
+// the seed use 1. then 1.1.
 type headingStyle struct {
-	name string
-	re   *regexp.Regexp
+	name  string
+	level int
+	re    *regexp.Regexp
 }
 
 var headingStyles = []headingStyle{
 	// 10.2 / 1.1.3: dotted numbers, the style of the seed plan. No trailing
 	// punctuation is required ("1.1主动复制…").
-	{"dotted", regexp.MustCompile(`^(\d{1,3}(?:[.．]\d{1,3})+)[.．、]?\s*`)},
+	{"dotted", 2, regexp.MustCompile(`^(\d{1,3}(?:[.．]\d{1,3})+)[.．、]?\s*`)},
 	// 1. / 1、 / 1．
-	{"arabic", regexp.MustCompile(`^(\d{1,3})[.．、]\s*`)},
+	{"arabic", 2, regexp.MustCompile(`^(\d{1,3})[.．、]\s*`)},
 	// 一、
-	{"chinese", regexp.MustCompile(`^([一二三四五六七八九十]{1,3})、\s*`)},
+	{"chinese", 0, regexp.MustCompile(`^([一二三四五六七八九十]{1,3})、\s*`)},
 	// （一） / (一)
-	{"section", regexp.MustCompile(`^[（(]([一二三四五六七八九十]{1,3})[）)]\s*`)},
+	{"section", 1, regexp.MustCompile(`^[（(]([一二三四五六七八九十]{1,3})[）)]\s*`)},
 	// （1） / (1)
-	{"paren", regexp.MustCompile(`^[（(](\d{1,3})[）)]\s*`)},
+	{"paren", 9, regexp.MustCompile(`^[（(](\d{1,3})[）)]\s*`)},
 }
 
-// heading matches a numbered line and returns its style, label and the
-// length in bytes of the numbering to strip.
-func heading(line string) (style, label string, n int, ok bool) {
+// heading matches a numbered line and returns its style, nesting level,
+// label and the length in bytes of the numbering to strip.
+func heading(line string) (style string, level int, label string, n int, ok bool) {
 	for _, h := range headingStyles {
 		m := h.re.FindStringSubmatchIndex(line)
 		if m == nil {
 			continue
 		}
 		label := strings.ReplaceAll(line[m[2]:m[3]], "．", ".")
-		style := h.name
+		style, level := h.name, h.level
 		switch style {
 		case "dotted":
-			// Depth is part of the style: 1.1 and 1.1.1 are different levels.
-			style += fmt.Sprint(strings.Count(label, "."))
+			// 1.1 sits below 1., and 1.1.1 below 1.1.
+			depth := strings.Count(label, ".")
+			style += fmt.Sprint(depth)
+			level += depth
 		case "chinese", "section":
 			// targets.yaml numbers items in Arabic digits: 二 → 2.
 			v, ok := parseChinese([]rune(label))
@@ -88,29 +92,29 @@ func heading(line string) (style, label string, n int, ok bool) {
 			}
 			label = strconv.Itoa(int(v))
 		}
-		return style, label, m[1], true
+		return style, level, label, m[1], true
 	}
-	return "", "", 0, false
+	return "", 0, "", 0, false
 }
 
 // Split cuts a document into items. Text before the first numbered line is
-// item "0". An item whose number repeats elsewhere (plain numbers that
-// restart in each chapter) is labelled with as many enclosing numbers as
-// make it unique: "2.3" for task 3 of chapter 二.
+// item "0". An item whose number repeats among the items of its style
+// (plain numbers that restart in each chapter) is labelled with as many
+// enclosing numbers as make it unique: "2.3" for task 3 of chapter 二.
 func Split(text string) []Item {
 	type raw struct {
-		path []string
-		line int
-		text []string
+		style string
+		path  []string
+		line  int
+		text  []string
 	}
 	var (
-		items  []raw
-		levels = map[string]int{} // style → level, in order of first use
-		stack  []string           // labels of the enclosing headings
+		items []raw
+		stack []string // labels of the enclosing headings, by level
 	)
 	for i, line := range strings.Split(text, "\n") {
 		trimmed := strings.TrimLeft(line, " \t\u3000")
-		style, label, n, ok := heading(trimmed)
+		style, lvl, label, n, ok := heading(trimmed)
 		if !ok {
 			if strings.TrimSpace(line) == "" {
 				continue
@@ -122,11 +126,6 @@ func Split(text string) []Item {
 			last.text = append(last.text, line)
 			continue
 		}
-		lvl, seen := levels[style]
-		if !seen {
-			lvl = len(levels)
-			levels[style] = lvl
-		}
 		if lvl < len(stack) {
 			stack = stack[:lvl]
 		}
@@ -134,33 +133,53 @@ func Split(text string) []Item {
 			stack = append(stack, "")
 		}
 		stack = append(stack, label)
-		path := make([]string, 0, len(stack))
+		var path []string
 		for _, l := range stack {
-			if l != "" {
-				path = append(path, l)
+			if l == "" {
+				continue
 			}
+			// A dotted label names its parents: 1.1 under 1 is 1.1, not 1.1.1.
+			if n := len(path); n > 0 && strings.HasPrefix(l, path[n-1]+".") {
+				path = path[:n-1]
+			}
+			path = append(path, l)
 		}
-		items = append(items, raw{path: path, line: i + 1, text: []string{trimmed[n:]}})
+		items = append(items, raw{style: style, path: path, line: i + 1, text: []string{trimmed[n:]}})
 	}
 
-	// Shortest unique suffix of each path.
-	count := map[string]int{}
+	// Every item of a style is labelled with the same number of enclosing
+	// numbers: the fewest that tell all of them apart. Where plain numbers
+	// restart in each chapter, every task reads "chapter.task" ("2.5"),
+	// not only the ones that happen to repeat.
+	depth := map[string]int{}
 	for _, it := range items {
-		for k := 1; k <= len(it.path); k++ {
-			count[strings.Join(it.path[len(it.path)-k:], ".")]++
+		depth[it.style] = 1
+	}
+	label := func(it raw, k int) string {
+		k = min(k, len(it.path))
+		return strings.Join(it.path[len(it.path)-k:], ".")
+	}
+	for style := range depth {
+		for k := 1; ; k++ {
+			seen, unique, longest := map[string]bool{}, true, 0
+			for _, it := range items {
+				if it.style != style {
+					continue
+				}
+				longest = max(longest, len(it.path))
+				l := label(it, k)
+				unique = unique && !seen[l]
+				seen[l] = true
+			}
+			if unique || k >= longest {
+				depth[style] = k
+				break
+			}
 		}
 	}
 	out := make([]Item, 0, len(items))
 	for _, it := range items {
-		label := strings.Join(it.path, ".")
-		for k := 1; k <= len(it.path); k++ {
-			s := strings.Join(it.path[len(it.path)-k:], ".")
-			if count[s] == 1 {
-				label = s
-				break
-			}
-		}
-		out = append(out, Item{Label: label, Line: it.line, Text: strings.Join(it.text, "\n")})
+		out = append(out, Item{Label: label(it, depth[it.style]), Line: it.line, Text: strings.Join(it.text, "\n")})
 	}
 	return out
 }

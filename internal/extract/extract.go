@@ -151,6 +151,9 @@ func clauses(text string) []clause {
 		}
 	}
 	for i, r := range rs {
+		if r == ',' && thousands(rs, i) {
+			continue
+		}
 		if !quoted[i] && strings.ContainsRune(clauseEnds, r) {
 			flush(i, r)
 			start = i + 1
@@ -158,6 +161,20 @@ func clauses(text string) []clause {
 	}
 	flush(len(rs), 0)
 	return out
+}
+
+// thousands reports whether the comma at rs[i] separates thousands
+// ("1,200户") rather than clauses.
+func thousands(rs []rune, i int) bool {
+	if i == 0 || i+3 >= len(rs) || !isDigit(rs[i-1]) {
+		return false
+	}
+	for k := 1; k <= 3; k++ {
+		if !isDigit(rs[i+k]) {
+			return false
+		}
+	}
+	return i+4 == len(rs) || !isDigit(rs[i+4])
 }
 
 // narrow maps full-width digits, letters and signs to ASCII, one rune for
@@ -298,7 +315,7 @@ func scanNumber(cl clause, i int) (number, bool) {
 		}
 		return number{start: i, end: j, value: v, text: string(cl.runes[i:j])}, true
 	case isChineseNumeral(n[i]) && n[i] != '点':
-		if i > 0 && isChineseNumeral(n[i-1]) {
+		if i > 0 && isChineseNumeral(n[i-1]) && n[i-1] != '点' {
 			return number{}, false
 		}
 		j := i
@@ -349,7 +366,7 @@ func numbers(cl clause) []Candidate {
 func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, ok bool) {
 	n := cl.norm
 	i, j := num.start, num.end
-	c = Candidate{Kind: plan.Quantity, Direction: plan.AtLeast, Value: num.value, pos: i}
+	c = Candidate{Kind: plan.Quantity, Direction: plan.AtLeast, Value: roundValue(num.value), pos: i}
 
 	// Codes and ordinals: S7, G60, 5G, 3+X, 第四次.
 	if i > 0 && (isLatin(n[i-1]) || n[i-1] == '+' || n[i-1] == '第') {
@@ -485,6 +502,8 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 		c.UnitEN += "/day"
 	case u.kind == durationUnit:
 		c.Aggregation = plan.Max
+	case u.kind == concentrationUnit:
+		c.Aggregation = plan.Mean
 	case containsAny(prefix, levelWords):
 		c.Aggregation = plan.Last
 	}
@@ -539,7 +558,7 @@ const nounStops = "、和及与或"
 
 // nounEndVerbs end the noun after a number: what is done to it is not its
 // name ("18个市考断面全部实现水质稳定达标").
-var nounEndVerbs = []string{"全部", "全面", "实现", "达到", "推行", "开展", "完成", "建成", "纳入", "通过", "达标"}
+var nounEndVerbs = []string{"全部", "全面", "达到", "完成", "建成", "纳入", "通过"}
 
 func startsVerb(s []rune) bool {
 	for _, w := range nounEndVerbs {
@@ -588,6 +607,9 @@ func trimTitle(s string) string {
 			s = strings.TrimSuffix(s, cu.word)
 		}
 		for _, w := range approxBefore {
+			s = strings.TrimSuffix(s, w)
+		}
+		for _, w := range trailWords {
 			s = strings.TrimSuffix(s, w)
 		}
 		if s == before {

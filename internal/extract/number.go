@@ -179,3 +179,14 @@ func parseArabic(s string) (float64, bool) {
 func formatValue(v float64) string {
 	return strconv.FormatFloat(v, 'f', -1, 64)
 }
+
+// roundValue drops the binary noise of decimal arithmetic (2.3亿 is
+// 230000000, not 229999999.99999997): plans state at most a few
+// significant digits.
+func roundValue(v float64) float64 {
+	r, err := strconv.ParseFloat(strconv.FormatFloat(v, 'g', 12, 64), 64)
+	if err != nil {
+		return v
+	}
+	return r
+}

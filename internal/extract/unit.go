@@ -10,9 +10,10 @@ import (
 type unitKind int
 
 const (
-	countUnit    unitKind = iota // measure words and physical units
-	percentUnit                  // %, ‰, 百分点
-	durationUnit                 // 天, 工作日: only a limit makes it a target
+	countUnit         unitKind = iota // measure words and physical units
+	percentUnit                       // %, ‰, 百分点
+	durationUnit                      // 天, 工作日: only a limit makes it a target
+	concentrationUnit                 // 微克/立方米: a level averaged over time
 )
 
 // unitInfo describes one unit a target may be measured in.
@@ -91,7 +92,8 @@ var units = []unitInfo{
 	{"元", "yuan", countUnit},
 	{"美元", "USD", countUnit},
 	{"标准箱", "TEU", countUnit},
-	{"微克/立方米", "µg/m³", countUnit},
+	{"微克/立方米", "µg/m³", concentrationUnit},
+	{"毫克/升", "mg/L", concentrationUnit},
 	// Shares.
 	{"%", "%", percentUnit},
 	{"％", "%", percentUnit},
