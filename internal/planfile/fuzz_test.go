@@ -1,0 +1,37 @@
+package planfile
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+// FuzzParse: whatever the bytes, Parse returns either a plan that passes
+// plan.Validate or Errors; it never panics and never returns both.
+func FuzzParse(f *testing.F) {
+	for _, name := range []string{"good.yaml", "invalid-many.yaml", "invalid-empty.yaml", "invalid-not-a-mapping.yaml"} {
+		data, err := os.ReadFile(filepath.Join("testdata", name))
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(data)
+	}
+	f.Add([]byte("targets: &t\n  - *t\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		p, err := Parse("fuzz.yaml", data, readTestdata)
+		if err != nil {
+			if p != nil {
+				t.Fatalf("got a plan and error %v", err)
+			}
+			var errs Errors
+			if !errors.As(err, &errs) || len(errs) == 0 {
+				t.Fatalf("got error %v (%T), want non-empty Errors", err, err)
+			}
+			return
+		}
+		if err := p.Validate(); err != nil {
+			t.Fatalf("Parse accepted a plan that fails Validate: %v", err)
+		}
+	})
+}
