@@ -60,7 +60,7 @@
 //	    goal: 30
 //	    unit: "%"
 //	    aggregation: last           # a percentage may not be summed
-//	    baseline: 12                # optional, last targets only: the level at the plan's start
+//	    baseline: 12                # optional, last/max targets only: the level at the plan's start
 //
 //	  - id: chenxiang-road-station  # a milestone: reports 1 once done
 //	    item: "8.1"

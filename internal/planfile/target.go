@@ -149,8 +149,10 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 	if b.ok(ts.Baseline) {
 		v := *ts.Baseline
 		switch {
-		case aggOK && t.Aggregation != plan.Last:
-			b.errorf(b.node(ts.Baseline), "baseline applies only to aggregation last (a level), not %s", t.Aggregation)
+		case milestone:
+			b.errorf(b.node(ts.Baseline), "a milestone takes no baseline")
+		case aggOK && t.Aggregation != plan.Last && t.Aggregation != plan.Max:
+			b.errorf(b.node(ts.Baseline), "baseline applies only to aggregation last or max (a level), not %s", t.Aggregation)
 		case v < 0:
 			b.errorf(b.node(ts.Baseline), "baseline must not be negative, got %s", num(v))
 		case percent && v > 100:
