@@ -1,0 +1,233 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/progress"
+	"github.com/targetwatch/targetwatch/internal/store"
+)
+
+var shanghai = mustLoc("Asia/Shanghai")
+
+func mustLoc(name string) *time.Location {
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return l
+}
+
+func day(y int, m time.Month, d int) time.Time { return time.Date(y, m, d, 0, 0, 0, 0, shanghai) }
+
+// testPlan is a small 2019 plan: two water targets (a sum and a
+// percentage), a water milestone due in June, and a roads sum.
+func testPlan() *plan.Plan {
+	end := day(2019, 12, 31)
+	return &plan.Plan{
+		ID: "test-2019", Title: "测试区2019年重点工作任务", Timezone: "Asia/Shanghai", Location: shanghai,
+		Start: day(2019, 1, 1), End: end, Frequency: "monthly", DueDay: 10, Thresholds: plan.DefaultThresholds,
+		Agencies: []plan.Agency{{ID: "water", Name: "区水务局"}, {ID: "roads", Name: "区建管委"}},
+		Targets: []plan.Target{
+			{ID: "river-clean", Item: "1.1", Title: "消除劣V类水体", Agency: "water", Kind: plan.Quantity,
+				Direction: plan.AtLeast, Aggregation: plan.Sum, Goal: 120, Unit: "条段", Due: end},
+			{ID: "water-quality", Item: "1.2", Title: "水质达标率", Agency: "water", Kind: plan.Quantity,
+				Direction: plan.AtLeast, Aggregation: plan.Last, Goal: 90, Unit: "%", Due: end},
+			{ID: "sewage-plant", Item: "1.3", Title: "污水厂建成", Agency: "water", Kind: plan.Milestone,
+				Direction: plan.Complete, Aggregation: plan.Last, Goal: 1, Unit: "项", Due: day(2019, 6, 30)},
+			{ID: "road-repair", Item: "2.1", Title: "道路大修", Agency: "roads", Kind: plan.Quantity,
+				Direction: plan.AtLeast, Aggregation: plan.Sum, Goal: 60, Unit: "公里", Due: end},
+		},
+	}
+}
+
+// asOf is the service clock of the tests: January's figures are locked
+// (due 10 February, locked 60 days later), February's to April's are open,
+// May has not begun.
+var asOf = time.Date(2019, 4, 15, 12, 0, 0, 0, shanghai)
+
+type harness struct {
+	t       *testing.T
+	url     string
+	db      *store.DB
+	tracker *progress.Tracker
+	reg     *prometheus.Registry
+	tokens  map[string]string // water, roads, supervisor, admin, revoked
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	return newHarnessWithLog(t, io.Discard)
+}
+
+func newHarnessWithLog(t *testing.T, logTo io.Writer) *harness {
+	t.Helper()
+	ctx := context.Background()
+	p := testPlan()
+	now := func() time.Time { return asOf }
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tw.db"), store.WithClock(now))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	tr, err := progress.New(progress.Config{Plan: p, Now: now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	hs := &harness{t: t, url: srv.URL + Prefix, db: db, tracker: tr, reg: reg, tokens: map[string]string{}}
+	for _, tok := range []struct {
+		key, agency string
+		role        plan.Role
+	}{
+		{"water", "water", plan.RoleAgency},
+		{"roads", "roads", plan.RoleAgency},
+		{"supervisor", "", plan.RoleSupervisor},
+		{"admin", "", plan.RoleAdmin},
+		{"revoked", "water", plan.RoleAgency},
+	} {
+		issued, secret, err := db.IssueToken(ctx, tok.key+"-clerk", tok.agency, tok.role)
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs.tokens[tok.key] = secret
+		if tok.key == "revoked" {
+			if err := db.RevokeToken(ctx, issued.ID); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	return hs
+}
+
+type request struct {
+	method, path, token, contentType string
+	body                             []byte
+	header                           map[string]string
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (h *harness) do(r request) response {
+	h.t.Helper()
+	req, err := http.NewRequest(r.method, h.url+r.path, bytes.NewReader(r.body))
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	if r.token != "" {
+		secret, ok := h.tokens[r.token]
+		if !ok {
+			secret = r.token
+		}
+		req.Header.Set("Authorization", "Bearer "+secret)
+	}
+	if r.contentType != "" {
+		req.Header.Set("Content-Type", r.contentType)
+	}
+	for k, v := range r.header {
+		req.Header.Set(k, v)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(res.Body)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return response{status: res.StatusCode, header: res.Header, body: b}
+}
+
+// put sends one figure as JSON.
+func (h *harness) put(token, target, period string, body string) response {
+	h.t.Helper()
+	return h.do(request{method: "PUT", path: "/targets/" + target + "/reports/" + period, token: token,
+		contentType: "application/json", body: []byte(body)})
+}
+
+func (h *harness) mustPut(token, target, period, body string, want int) FigureAnswer {
+	h.t.Helper()
+	res := h.put(token, target, period, body)
+	if res.status != want {
+		h.t.Fatalf("PUT %s %s %s: got %d, want %d: %s", target, period, body, res.status, want, res.body)
+	}
+	var a FigureAnswer
+	if err := json.Unmarshal(res.body, &a); err != nil {
+		h.t.Fatalf("PUT answer %s: %v", res.body, err)
+	}
+	return a
+}
+
+func (h *harness) revisions() []plan.Report {
+	h.t.Helper()
+	revs, err := h.db.Revisions(context.Background())
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	return revs
+}
+
+func sameRevisions(a, b []plan.Report) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		x, y := a[i], b[i]
+		if !x.Received.Equal(y.Received) {
+			return false
+		}
+		x.Received, y.Received = time.Time{}, time.Time{}
+		if !reflect.DeepEqual(x, y) {
+			return false
+		}
+	}
+	return true
+}
+
+// counter reads one counter series from the registry.
+func (h *harness) counter(name string, labels map[string]string) float64 {
+	h.t.Helper()
+	mfs, err := h.reg.Gather()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+	series:
+		for _, m := range mf.GetMetric() {
+			for _, lp := range m.GetLabel() {
+				if v, ok := labels[lp.GetName()]; ok && v != lp.GetValue() {
+					continue series
+				}
+			}
+			return m.GetCounter().GetValue()
+		}
+	}
+	h.t.Fatalf("no series %s%v", name, labels)
+	return 0
+}
