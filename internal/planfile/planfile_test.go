@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unicode/utf8"
 
+	"golang.org/x/text/encoding/simplifiedchinese"
 	"gopkg.in/yaml.v3"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -366,5 +368,34 @@ func TestMarshalRoundTrip(t *testing.T) {
 	}
 	if tg, _ := p.Target("buildings"); tg.Direction != plan.ZeroGrowth || tg.Goal != 0 {
 		t.Errorf("got %s goal %v, want zero_growth goal 0", tg.Direction, tg.Goal)
+	}
+}
+
+// Chinese documents often come in GB18030; quotes are checked against the
+// decoded text.
+func TestGB18030Source(t *testing.T) {
+	dir := t.TempDir()
+	utf, err := os.ReadFile(filepath.Join("testdata", "plan.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(utf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if utf8.Valid(gb) {
+		t.Fatal("the GB18030 fixture is valid UTF-8; the test would prove nothing")
+	}
+	good, err := os.ReadFile(filepath.Join("testdata", "good.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{"plan.txt": gb, "good.yaml": good} {
+		if err := os.WriteFile(filepath.Join(dir, name), data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := Load(filepath.Join(dir, "good.yaml")); err != nil {
+		t.Errorf("Load with a GB18030 source: %v", err)
 	}
 }
