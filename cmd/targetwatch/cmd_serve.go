@@ -1,0 +1,216 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"github.com/targetwatch/targetwatch/internal/api"
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
+	"github.com/targetwatch/targetwatch/internal/progress"
+	"github.com/targetwatch/targetwatch/internal/store"
+)
+
+func init() {
+	commands["serve"] = command{summary: "run the API, /metrics and the status page", run: runServe}
+}
+
+// serveDeps is what serve has built by the time handlers are mounted.
+type serveDeps struct {
+	Plan     *plan.Plan
+	Store    *store.DB
+	Tracker  *progress.Tracker
+	Registry *prometheus.Registry // the /metrics registry
+	Now      func() time.Time     // the service clock (--as-of or the wall clock)
+	Logger   *slog.Logger
+}
+
+// serveExtension lets another cmd_*.go file add flags and handlers to
+// serve from its init(), e.g. the status page at "/" or more /api/v1
+// routes (more specific patterns win over the "/api/v1/" mount).
+type serveExtension struct {
+	flags func(fs *flag.FlagSet)                       // optional
+	mount func(mux *http.ServeMux, d *serveDeps) error // called once, before listening
+}
+
+var serveExtensions []serveExtension
+
+// Server timeouts. Writes get longer than reads because a batch import
+// answers only after its commit and a /metrics of a province-sized plan is
+// large.
+const (
+	readHeaderTimeout = 5 * time.Second
+	readTimeout       = 30 * time.Second
+	writeTimeout      = 60 * time.Second
+	idleTimeout       = 2 * time.Minute
+	shutdownTimeout   = 15 * time.Second
+)
+
+func runServe(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json]")
+	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
+	dbPath := fs.String("db", "data/targetwatch.db", "the SQLite database `FILE` (created when absent)")
+	listen := fs.String("listen", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free port; the chosen address is logged)")
+	asOf := fs.String("as-of", "", "fix the service clock at noon of `DAY` (YYYY-MM-DD, plan time zone) to replay a past plan year; default: the wall clock")
+	lockAfter := fs.Int("lock-after", 60, "lock a month for agencies this many `DAYS` after its report was due (0: never)")
+	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
+	for _, x := range serveExtensions {
+		if x.flags != nil {
+			x.flags(fs)
+		}
+	}
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q", fs.Arg(0))
+	}
+	log, err := newLogger(e.stderr, *logFormat)
+	if err != nil {
+		return err
+	}
+	if *lockAfter < 0 {
+		return usageError("--lock-after: want 0 or more days, got %d", *lockAfter)
+	}
+
+	p, err := planfile.Load(*targets)
+	if err != nil {
+		return err
+	}
+	now := time.Now
+	if *asOf != "" {
+		day, err := parseDay(*asOf, p.Location)
+		if err != nil {
+			return usageError("--as-of: %v", err)
+		}
+		// Noon, so the day is inside whatever boundary falls on it (due
+		// dates are at midnight) and reads the same in every time zone
+		// within twelve hours of the plan's.
+		fixed := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, p.Location)
+		now = func() time.Time { return fixed }
+		log.Info("clock fixed", "as_of", fixed.Format(time.RFC3339))
+	}
+
+	db, err := store.Open(ctx, *dbPath, store.WithClock(now), store.WithLogger(log))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+
+	start := time.Now()
+	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log})
+	if err != nil {
+		return err
+	}
+	revs, err := db.Revisions(ctx)
+	if err != nil {
+		return err
+	}
+	tracker.Load(revs)
+	log.Info("loaded revisions", "db", *dbPath, "revisions", len(revs), "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
+	go tracker.Run(ctx)
+
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewBuildInfoCollector(),
+	)
+	// The progress collector (targetwatch_target_* series) registers on
+	// reg here, reading tracker.Snapshot(); see serveExtensions.
+
+	lock := time.Duration(*lockAfter) * 24 * time.Hour
+	if *lockAfter == 0 {
+		lock = -1
+	}
+	apiHandler, err := api.New(api.Config{
+		Plan: p, Store: db, Progress: tracker, Now: now, Logger: log, Registerer: reg, LockAfter: lock,
+	})
+	if err != nil {
+		return err
+	}
+
+	mux := http.NewServeMux()
+	mux.Handle(api.Prefix+"/", apiHandler)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		if err := db.Ping(ctx); err != nil {
+			log.Warn("not ready", "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			fmt.Fprintln(w, "database unavailable")
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: false}))
+	deps := &serveDeps{Plan: p, Store: db, Tracker: tracker, Registry: reg, Now: now, Logger: log}
+	for _, x := range serveExtensions {
+		if err := x.mount(mux, deps); err != nil {
+			return err
+		}
+	}
+
+	ln, err := net.Listen("tcp", *listen)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	srv := &http.Server{
+		Handler:           mux,
+		ReadHeaderTimeout: readHeaderTimeout,
+		ReadTimeout:       readTimeout,
+		WriteTimeout:      writeTimeout,
+		IdleTimeout:       idleTimeout,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		BaseContext:       func(net.Listener) context.Context { return context.WithoutCancel(ctx) },
+	}
+	// Tests and scripts wait for exactly this line to learn the port.
+	log.Info("listening", "addr", ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down", "grace", shutdownTimeout)
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if err := db.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, nil)), nil
+	}
+	return nil, usageError("--log-format: want text or json, got %q", format)
+}
