@@ -1,0 +1,81 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/targetwatch/targetwatch/internal/extract"
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
+)
+
+func init() {
+	commands["audit"] = command{summary: "check that targets.yaml covers every commitment of its plan document", run: runAudit}
+}
+
+func runAudit(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("audit", "[--targets FILE]")
+	targets := fs.String("targets", "targets.yaml", "the targets `FILE`; its source document is read relative to it")
+	if err := parseFlags(e, fs, args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
+	}
+	p, err := planfile.Load(*targets)
+	var probs planfile.Errors
+	if errors.As(err, &probs) {
+		for _, pr := range probs {
+			fmt.Fprintln(e.stderr, pr)
+		}
+		return fmt.Errorf("%d %s in %s; fix them first (targetwatch check)", len(probs), auditPlural(len(probs), "problem"), *targets)
+	}
+	if err != nil {
+		return err
+	}
+	srcPath := filepath.Join(filepath.Dir(*targets), filepath.FromSlash(p.Source))
+	b, err := os.ReadFile(srcPath)
+	if err != nil {
+		return fmt.Errorf("read source: %w", err)
+	}
+	src, err := extract.Decode(b)
+	if err != nil {
+		return fmt.Errorf("%s: %w", p.Source, err)
+	}
+	cov := extract.Check(p, src)
+	if lines := cov.Problems(); len(lines) > 0 {
+		for _, l := range lines {
+			fmt.Fprintf(e.stderr, "%s: %s\n", *targets, l)
+		}
+		return fmt.Errorf("%d %s: make each candidate a target or list it under ignored: with a reason", len(lines), auditPlural(len(lines), "problem"))
+	}
+	quantity := 0
+	for _, t := range p.Targets {
+		if t.Kind == plan.Quantity {
+			quantity++
+		}
+	}
+	fmt.Fprintf(e.stdout, "%s: ok: %d quantitative candidates in %s, %d are targets, %d ignored; every quote found\n",
+		*targets, cov.Matched+cov.Ignored, p.Source, cov.Matched, cov.Ignored)
+	if len(cov.Missed) > 0 {
+		// Not a failure: the extractor's recall, which a person should know
+		// before trusting the audit.
+		fmt.Fprintf(e.stdout, "note: the extractor finds %d of %d quantity targets; not found:", quantity-len(cov.Missed), quantity)
+		for _, t := range cov.Missed {
+			fmt.Fprintf(e.stdout, " %s", t.ID)
+		}
+		fmt.Fprintln(e.stdout)
+	}
+	return nil
+}
+
+// auditPlural adds an s to noun unless n is 1.
+func auditPlural(n int, noun string) string {
+	if n == 1 {
+		return noun
+	}
+	return noun + "s"
+}

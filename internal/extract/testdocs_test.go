@@ -1,0 +1,279 @@
+package extract
+
+import (
+	"bufio"
+	"bytes"
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata")
+
+// seedPath is the plan document the repository tracks.
+var seedPath = filepath.Join("..", "..", "seeds", "000_6318302602e1007d.txt")
+
+func readDoc(t testing.TB, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := Decode(b)
+	if err != nil {
+		t.Fatalf("decode %s: %v", path, err)
+	}
+	return s
+}
+
+// keyEntry is one line of a testdata/*.key answer key.
+type keyEntry struct {
+	item   string
+	value  float64
+	unit   string
+	dir    plan.Direction
+	approx bool
+}
+
+func (k keyEntry) String() string {
+	return fmt.Sprintf("%s %s %s %s approximate=%v", k.item, formatValue(k.value), k.unit, k.dir, k.approx)
+}
+
+func readKey(t *testing.T, path string) []keyEntry {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []keyEntry
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		f := strings.Split(line, "\t")
+		if len(f) != 5 {
+			t.Fatalf("%s: %q: want 5 tab-separated fields", path, line)
+		}
+		v, err := strconv.ParseFloat(f[1], 64)
+		if err != nil {
+			t.Fatalf("%s: %q: %v", path, line, err)
+		}
+		out = append(out, keyEntry{f[0], v, f[2], plan.Direction(f[3]), f[4] == "true"})
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// TestOtherDistricts runs the extractor on invented plans of two other
+// districts, written in the style of such documents with the traps they
+// hold (ordinals, road codes, quoted slogans, grades, ages, phases), and
+// compares its quantitative candidates with hand-made answer keys.
+func TestOtherDistricts(t *testing.T) {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020"} {
+		t.Run(name, func(t *testing.T) {
+			key := readKey(t, filepath.Join("testdata", name+".key"))
+			var got []keyEntry
+			for _, c := range Extract(readDoc(t, filepath.Join("testdata", name+".txt"))) {
+				if c.Quantitative() {
+					got = append(got, keyEntry{c.Item, c.Value, c.Unit, c.Direction, c.Approximate})
+				}
+			}
+			want := map[string]bool{}
+			for _, k := range key {
+				want[k.String()] = true
+			}
+			tp := 0
+			for _, g := range got {
+				if want[g.String()] {
+					tp++
+					delete(want, g.String())
+				} else {
+					t.Errorf("false candidate %s", g)
+				}
+			}
+			for k := range want {
+				t.Errorf("missed %s", k)
+			}
+			t.Logf("%s: recall %d/%d, precision %d/%d", name, tp, len(key), tp, len(got))
+		})
+	}
+}
+
+// TestDraftGolden pins the draft YAML of the seed and both test plans.
+// Refresh with go test ./internal/extract -update.
+func TestDraftGolden(t *testing.T) {
+	docs := map[string]string{
+		"seed":           seedPath,
+		"qingchuan-2021": filepath.Join("testdata", "qingchuan-2021.txt"),
+		"yunxi-2020":     filepath.Join("testdata", "yunxi-2020.txt"),
+	}
+	for name, path := range docs {
+		t.Run(name, func(t *testing.T) {
+			got, err := WriteYAML(Extract(readDoc(t, path)), filepath.Base(path))
+			if err != nil {
+				t.Fatal(err)
+			}
+			golden := filepath.Join("testdata", name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, got, 0o644); err != nil {
+					t.Fatal(err)
+				}
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update to create it)", err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Errorf("draft of %s differs from %s (run with -update and review the diff)", path, golden)
+			}
+		})
+	}
+}
+
+func TestOutputIsStableAndSortedByItem(t *testing.T) {
+	src := readDoc(t, seedPath)
+	first, err := WriteYAML(Extract(src), "seed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 5; i++ {
+		again, err := WriteYAML(Extract(src), "seed.txt")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(first, again) {
+			t.Fatalf("run %d: got different bytes for the same input", i+2)
+		}
+	}
+	cands := Extract(src)
+	for i := 1; i < len(cands); i++ {
+		if compareItems(cands[i-1].Item, cands[i].Item) > 0 {
+			t.Errorf("candidate %d (item %s) comes after item %s", i, cands[i].Item, cands[i-1].Item)
+		}
+	}
+	if cands[0].Item != "2.3" || cands[len(cands)-1].Item != "19.3" {
+		t.Errorf("got items %s … %s, want 2.3 … 19.3", cands[0].Item, cands[len(cands)-1].Item)
+	}
+}
+
+// TestDraftIsATargetsFile checks that the draft, pasted into a targets
+// file, fails only on the placeholders a person must fill in.
+func TestDraftIsATargetsFile(t *testing.T) {
+	src := readDoc(t, seedPath)
+	draft, err := WriteYAML(Extract(src), "seed.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	head := "id: draft\ntitle: 草稿\nsource: seed.txt\ntimezone: Asia/Shanghai\nstart: 2019-01-01\nend: 2019-12-31\n" +
+		"agencies:\n  - id: todo-agency\n    name: 待定\n"
+	_, err = planfile.Parse("draft.yaml", append([]byte(head), draft...), func(string) ([]byte, error) {
+		return []byte(src), nil
+	})
+	perrs, ok := err.(planfile.Errors)
+	if !ok {
+		t.Fatalf("got %v, want planfile.Errors about the placeholders", err)
+	}
+	for _, p := range perrs {
+		if !strings.Contains(p.Msg, Placeholder) {
+			t.Errorf("got problem %s, want only problems about %s", p, Placeholder)
+		}
+	}
+	filled := strings.ReplaceAll(string(draft), "agency: "+Placeholder, "agency: todo-agency")
+	filled = strings.ReplaceAll(filled, ": "+Placeholder, ": x")
+	if _, err := planfile.Parse("draft.yaml", append([]byte(head), filled...), func(string) ([]byte, error) {
+		return []byte(src), nil
+	}); err != nil {
+		t.Errorf("with the placeholders filled in: got %v, want a valid targets file", err)
+	}
+}
+
+func TestDecode(t *testing.T) {
+	seed, err := os.ReadFile(seedPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gb, err := simplifiedchinese.GB18030.NewEncoder().Bytes(seed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		in   []byte
+		want string
+		err  bool
+	}{
+		{"UTF-8 is read as is", seed, string(seed), false},
+		{"a byte order mark is dropped", append([]byte("\xef\xbb\xbf"), seed...), string(seed), false},
+		{"GB18030 is detected and decoded", gb, string(seed), false},
+		{"CRLF line endings become LF", []byte("1.1新建\r\n1.2完成\r\n"), "1.1新建\n1.2完成\n", false},
+		{"bytes that are neither encoding are refused", []byte{0xff, 0xff, 0x81, 0x30}, "", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := Decode(tt.in)
+			if (err != nil) != tt.err {
+				t.Fatalf("got error %v, want error: %v", err, tt.err)
+			}
+			if got != tt.want {
+				t.Errorf("got %d bytes starting %q, want %d bytes starting %q", len(got), head(got), len(tt.want), head(tt.want))
+			}
+		})
+	}
+}
+
+func head(s string) string {
+	r := []rune(s)
+	return string(r[:min(len(r), 12)])
+}
+
+func TestSplit(t *testing.T) {
+	tests := []struct {
+		name string
+		in   string
+		want []string // label: text
+	}{
+		{"dotted numbers are their own labels",
+			"一、总体要求\n1.主动承接\n1.1复制借鉴\n1.2 推动转型\n2.激发活力\n2.1开展解读",
+			[]string{"1: 总体要求", "1: 主动承接", "1.1: 复制借鉴", "1.2: 推动转型", "2: 激发活力", "2.1: 开展解读"}},
+		{"numbers that restart per chapter take the chapter",
+			"一、经济\n1.甲\n2.乙\n二、城市\n1.丙",
+			[]string{"1: 经济", "1.1: 甲", "1.2: 乙", "2: 城市", "2.1: 丙"}},
+		{"sections nest between chapters and tasks",
+			"三、民生\n（一）教育\n1.学校\n（二）卫生\n1.医院",
+			[]string{"3: 民生", "1: 教育", "1.1: 学校", "2: 卫生", "2.1: 医院"}},
+		{"a task takes as many enclosing numbers as tell it apart",
+			"一、经济\n1.甲\n二、民生\n（一）教育\n1.学校\n（二）卫生\n1.医院",
+			[]string{"1: 经济", "1.1: 甲", "2: 民生", "1: 教育", "2.1.1: 学校", "2: 卫生", "2.2.1: 医院"}},
+		{"unnumbered lines continue the item and a preamble is item 0",
+			"青川区工作要点\n1.新建学校\n继续推进改造",
+			[]string{"0: 青川区工作要点", "1: 新建学校\n继续推进改造"}},
+		{"a year at the start of a line is not a number",
+			"1.要点\n2019年底前完成",
+			[]string{"1: 要点\n2019年底前完成"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, it := range Split(tt.in) {
+				got = append(got, it.Label+": "+it.Text)
+			}
+			if strings.Join(got, " | ") != strings.Join(tt.want, " | ") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
