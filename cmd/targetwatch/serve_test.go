@@ -1,0 +1,105 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/testenv"
+)
+
+func get(t *testing.T, url, token string) (int, string) {
+	t.Helper()
+	req, err := http.NewRequest("GET", url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := (&http.Client{Timeout: 10 * time.Second}).Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, string(b)
+}
+
+func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "tw.db")
+	admin := issueToken(t, db, "--role", "admin")
+	clerk := issueToken(t, db, "--agency", "water-affairs", "--name", "水务局填报员")
+	proc := testenv.Serve(t, "--db", db, "--as-of", "2019-10-15")
+
+	if code, body := get(t, proc.URL+"/healthz", ""); code != 200 || !strings.Contains(body, "ok") {
+		t.Errorf("/healthz: got %d %q, want 200 ok", code, body)
+	}
+	if code, _ := get(t, proc.URL+"/readyz", ""); code != 200 {
+		t.Errorf("/readyz: got %d, want 200", code)
+	}
+	code, body := get(t, proc.URL+"/api/v1/targets", clerk)
+	if code != 200 || !strings.Contains(body, `"as_of":"2019-10-15T12:00:00+08:00"`) {
+		t.Errorf("/api/v1/targets: got %d %.200s, want 200 as of noon on 15 October", code, body)
+	}
+	if code, _ := get(t, proc.URL+"/api/v1/targets", ""); code != 401 {
+		t.Errorf("/api/v1/targets without a token: got %d, want 401", code)
+	}
+	_, metrics := get(t, proc.URL+"/metrics", "")
+	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", "go_build_info",
+		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+
+	// Revoking with the CLI while the server runs takes effect at once.
+	list := runBinary(t, "token", "list", "--db", db)
+	if !strings.Contains(list, "水务局填报员") || strings.Contains(list, clerk) {
+		t.Errorf("token list: got\n%s\nwant the label and no secret", list)
+	}
+	runBinary(t, "token", "revoke", "--db", db, "2")
+	if code, _ := get(t, proc.URL+"/api/v1/targets", clerk); code != 401 {
+		t.Errorf("a revoked token: got %d, want 401", code)
+	}
+	if code, _ := get(t, proc.URL+"/api/v1/targets", admin); code != 200 {
+		t.Errorf("another token after a revocation: got %d, want 200", code)
+	}
+
+	proc.Stop()
+	if code := proc.Cmd.ProcessState.ExitCode(); code != 0 {
+		t.Errorf("after SIGTERM: exit code %d, want 0", code)
+	}
+}
+
+func TestServeRefusesBadFlags(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"a malformed --as-of", []string{"serve", "--as-of", "2019-13-01"}, "--as-of"},
+		{"an unknown log format", []string{"serve", "--log-format", "xml"}, "--log-format"},
+		{"a negative lock", []string{"serve", "--lock-after", "-1"}, "--lock-after"},
+		{"an unknown token role", []string{"token", "issue", "--role", "root"}, "--role"},
+		{"an agency token without an agency", []string{"token", "issue"}, "--agency"},
+		{"an agency not in the plan", []string{"token", "issue", "--agency", "no-such-bureau"}, "not an agency"},
+		{"revoking a token id that is not a number", []string{"token", "revoke", "x"}, "token ID"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var stdout, stderr strings.Builder
+			e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
+			args := append(c.args, "--db", filepath.Join(t.TempDir(), "tw.db"))
+			if c.args[0] == "serve" || c.args[1] == "issue" {
+				args = append(args, "--targets", filepath.Join(testenv.RepoRoot(), "targets.yaml"))
+			}
+			code := run(t.Context(), e, args)
+			if code != 2 || !strings.Contains(stderr.String(), c.want) {
+				t.Errorf("got exit %d %q, want 2 and a message naming %s", code, stderr.String(), c.want)
+			}
+		})
+	}
+}
