@@ -183,7 +183,15 @@ func noise(parts ...string) float64 {
 		h.Write([]byte(p))
 		h.Write([]byte{0})
 	}
-	return float64(h.Sum64()>>11) / (1 << 53)
+	// FNV alone barely changes its high bits when only the last byte
+	// differs, so mix it (the splitmix64 finaliser).
+	x := h.Sum64()
+	x ^= x >> 30
+	x *= 0xbf58476d1ce4e5b9
+	x ^= x >> 27
+	x *= 0x94d049bb133111eb
+	x ^= x >> 31
+	return float64(x>>11) / (1 << 53)
 }
 
 // lastReported is the last month an agency reports.

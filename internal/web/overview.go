@@ -97,7 +97,7 @@ type card struct {
 type bar struct {
 	Show           bool
 	Fill, Expected float64
-	Over           bool // the actual is beyond the goal (a breached cap)
+	Over           bool // the actual is over a cap
 }
 
 func newBar(g *plan.Progress) bar {
@@ -109,7 +109,7 @@ func newBar(g *plan.Progress) bar {
 	b := bar{Show: true, Expected: clip(g.Expected / t.Goal * 100)}
 	if g.HasActual {
 		b.Fill = clip(g.Actual / t.Goal * 100)
-		b.Over = g.Actual > t.Goal
+		b.Over = (t.Direction == plan.AtMost || t.Direction == plan.ZeroGrowth) && g.Actual > t.Goal
 	}
 	return b
 }
