@@ -103,6 +103,18 @@ var notFullCoverage = []string{"所有制", "所有权", "所有者", "全部门
 // zeroGrowth words commit to no increase at all.
 var zeroGrowth = []string{"零增长", "零新增"}
 
+// zeroLevel words commit to bringing a count down to nothing: "黑臭水体
+// 动态清零", "重大事故零发生".
+var zeroLevel = []string{"清零", "零发生"}
+
+// pastOpeners open a clause that recounts the past: "去年，全区完成…",
+// "过去一年". Mid-clause they are baselines ("比上年增长8%") and mean
+// nothing here.
+var pastOpeners = []string{"去年", "上年", "过去", "近年来", "一年来", "五年来", "几年来"}
+
+// pastMarkers anywhere in a clause make it an account of work done.
+var pastMarkers = []string{"以来", "已完成", "已建成", "已累计", "已经", "累计已"}
+
 // dailyWords make a count a daily average: "日均干垃圾总量".
 var dailyWords = []string{"日均", "每日", "每天", "日平均"}
 

@@ -29,6 +29,9 @@ func TestCueWords(t *testing.T) {
 		{"压缩至 a duration is at most", "企业开办时间压缩至1个工作日", "压缩至1个工作日", plan.AtMost, 1, false},
 		{"零增长 is zero growth", "确保新增违法用地“零增长”", "零增长", plan.ZeroGrowth, 0, false},
 		{"unquoted 零增长 is zero growth too", "新增违法用地零增长", "零增长", plan.ZeroGrowth, 0, false},
+		{"清零 brings a count down to zero", "实现黑臭水体动态清零", "清零", plan.AtMost, 0, false},
+		{"零发生 brings a count down to zero", "确保重大火灾事故零发生", "零发生", plan.AtMost, 0, false},
+		{"a comparison with last year is still this year's target", "区级财政收入比上年增长8%", "8%", plan.AtLeast, 8, false},
 		{"全覆盖 is full coverage", "实现全区村居全覆盖", "全覆盖", plan.AtLeast, 100, false},
 		{"全部 is full coverage", "重点河道全部实现水质达标", "全部", plan.AtLeast, 100, false},
 		{"所有 is full coverage", "所有政务服务事项实现网上可办", "所有", plan.AtLeast, 100, false},
@@ -86,6 +89,9 @@ func TestNonCommitments(t *testing.T) {
 		{"a duration in days without a limit is a date", "于15日前完成"},
 		{"a bare number is a code", "开通962000物业服务热线"},
 		{"PM2.5 is a name", "加强PM2.5污染防治"},
+		{"a figure since last year is an achievement", "去年以来，全区累计完成征收4200户。"},
+		{"a figure of the past year is an achievement", "过去一年，新增就业岗位2万个，城镇登记失业率控制在4%以内。"},
+		{"a figure already reached is an achievement", "全区已建成口袋公园12座"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -133,6 +139,20 @@ func TestNotMilestones(t *testing.T) {
 		if got := Extract(in); len(got) != 0 {
 			t.Errorf("Extract(%q): got %q, want no milestone", in, got[0].Text)
 		}
+	}
+}
+
+func TestLookingBackEndsWithTheSentence(t *testing.T) {
+	got := quantities("去年以来，全区累计完成征收4200户。今年新建学校3所。")
+	if len(got) != 1 || got[0].Value != 3 {
+		t.Errorf("got %+v, want only this year's 3所", got)
+	}
+}
+
+func TestAChapterTitleIsNotAMilestone(t *testing.T) {
+	got := Extract("一、办好民生实事\n1.推进区中心医院新院建成启用")
+	if len(got) != 1 || got[0].Item != "1" || got[0].Text != "建成启用" {
+		t.Errorf("got %+v, want only the hospital milestone of item 1", got)
 	}
 }
 

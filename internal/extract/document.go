@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -43,6 +44,10 @@ type Item struct {
 	Line int
 	// Text is the item's text without its number, lines joined by "\n".
 	Text string
+
+	// heading marks a chapter or section (一、, （一）): its first line is
+	// a title, not a task.
+	heading bool
 }
 
 // headingStyle is one way of numbering a line. Chinese official documents
@@ -109,8 +114,9 @@ func Split(text string) []Item {
 		text  []string
 	}
 	var (
-		items []raw
-		stack []string // labels of the enclosing headings, by level
+		items   []raw
+		stack   []string                         // labels of the enclosing headings, by level
+		levelOf = map[string]int{"preamble": -1} // style → nesting level
 	)
 	for i, line := range strings.Split(text, "\n") {
 		trimmed := strings.TrimLeft(line, " \t\u3000")
@@ -120,7 +126,7 @@ func Split(text string) []Item {
 				continue
 			}
 			if len(items) == 0 {
-				items = append(items, raw{path: []string{"0"}, line: i + 1})
+				items = append(items, raw{style: "preamble", path: []string{"0"}, line: i + 1})
 			}
 			last := &items[len(items)-1]
 			last.text = append(last.text, line)
@@ -144,6 +150,7 @@ func Split(text string) []Item {
 			}
 			path = append(path, l)
 		}
+		levelOf[style] = lvl
 		items = append(items, raw{style: style, path: path, line: i + 1, text: []string{trimmed[n:]}})
 	}
 
@@ -177,9 +184,60 @@ func Split(text string) []Item {
 			}
 		}
 	}
+
+	// Labels of different styles must not meet either: a chapter 一 whose
+	// introduction states targets would be item 1 like task 1. The
+	// shallower style yields: it takes more enclosing numbers if it has
+	// any, or else ".0", the introduction before the chapter's first task
+	// ("1.0").
+	intro := map[string]bool{}
+	final := func(it raw) string {
+		l := label(it, depth[it.style])
+		if intro[it.style] {
+			l += ".0"
+		}
+		return l
+	}
+	styles := make([]string, 0, len(depth))
+	for st := range depth {
+		styles = append(styles, st)
+	}
+	sort.Slice(styles, func(i, j int) bool {
+		if levelOf[styles[i]] != levelOf[styles[j]] {
+			return levelOf[styles[i]] < levelOf[styles[j]]
+		}
+		return styles[i] < styles[j]
+	})
+	for _, st := range styles {
+		for {
+			others := map[string]bool{}
+			longest := 0
+			for _, it := range items {
+				if it.style != st {
+					others[final(it)] = true
+				} else {
+					longest = max(longest, len(it.path))
+				}
+			}
+			collide := false
+			for _, it := range items {
+				if it.style == st && others[final(it)] {
+					collide = true
+				}
+			}
+			if !collide || intro[st] {
+				break
+			}
+			if depth[st] < longest {
+				depth[st]++
+			} else {
+				intro[st] = true
+			}
+		}
+	}
 	out := make([]Item, 0, len(items))
 	for _, it := range items {
-		out = append(out, Item{Label: label(it, depth[it.style]), Line: it.line, Text: strings.Join(it.text, "\n")})
+		out = append(out, Item{Label: final(it), Line: it.line, Text: strings.Join(it.text, "\n"), heading: it.style == "chinese" || it.style == "section"})
 	}
 	return out
 }

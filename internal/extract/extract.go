@@ -163,6 +163,26 @@ func clauses(text string) []clause {
 	return out
 }
 
+// retrospective reports whether a clause looks back ("去年以来", "过去一年",
+// "已建成"): work reports recount last year's figures next to this year's
+// commitments.
+func retrospective(cl clause) bool {
+	n := cl.norm
+	for _, w := range pastOpeners {
+		if hasAt(n, 0, w) {
+			return true
+		}
+	}
+	for _, w := range pastMarkers {
+		for i := range n {
+			if hasAt(n, i, w) && !cl.quoted[i] {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // thousands reports whether the comma at rs[i] separates thousands
 // ("1,200户") rather than clauses.
 func thousands(rs []rune, i int) bool {
@@ -204,7 +224,20 @@ const sentenceEnds = "。；;！!？?\n"
 func extractItem(it Item) []Candidate {
 	var out []Candidate
 	daily := map[string]bool{} // units stated as daily rates in this sentence
+	past := false              // the sentence reports what was done, not what will be
+	titleEnd := 0
+	if it.heading {
+		titleEnd = len([]rune(strings.SplitN(it.Text, "\n", 2)[0]))
+	}
 	for _, cl := range clauses(it.Text) {
+		past = past || retrospective(cl)
+		if past {
+			if cl.end == 0 || strings.ContainsRune(sentenceEnds, cl.end) {
+				past = false
+				clear(daily)
+			}
+			continue
+		}
 		found := numbers(cl)
 		for i := range found {
 			c := &found[i]
@@ -217,7 +250,9 @@ func extractItem(it Item) []Candidate {
 			}
 		}
 		found = append(found, coverage(cl)...)
-		if len(found) == 0 {
+		if len(found) == 0 && cl.start >= titleEnd {
+			// A chapter's title ("（三）办好民生实事") names a theme, not a
+			// deliverable.
 			found = milestones(cl)
 		}
 		for _, c := range found {
@@ -630,6 +665,7 @@ func coverage(cl clause) []Candidate {
 			value float64
 		}{
 			{zeroGrowth, plan.ZeroGrowth, 0},
+			{zeroLevel, plan.AtMost, 0},
 			{fullCoverage, plan.AtLeast, 100},
 		} {
 			for _, w := range set.words {
@@ -653,9 +689,12 @@ func coverage(cl clause) []Candidate {
 					Kind: plan.Quantity, Direction: set.dir, Value: set.value,
 					Text: w, pos: i, Approximate: basicHedge(n[:i]),
 				}
-				if set.dir == plan.ZeroGrowth {
-					c.Unit, c.UnitEN, c.Aggregation = "TODO", "TODO", plan.Sum
-				} else {
+				switch {
+				case set.dir == plan.ZeroGrowth:
+					c.Unit, c.UnitEN, c.Aggregation = Placeholder, Placeholder, plan.Sum
+				case set.value == 0:
+					c.Unit, c.UnitEN, c.Aggregation = Placeholder, Placeholder, plan.Last
+				default:
 					c.Unit, c.UnitEN, c.Aggregation = "%", "%", plan.Last
 				}
 				c.Title = trimTitle(strings.Replace(string(cl.runes), string(cl.runes[i:i+wl]), "", 1))

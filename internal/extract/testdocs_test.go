@@ -78,12 +78,13 @@ func readKey(t *testing.T, path string) []keyEntry {
 	return out
 }
 
-// TestOtherDistricts runs the extractor on invented plans of two other
+// TestOtherDistricts runs the extractor on invented plans of three other
 // districts, written in the style of such documents with the traps they
-// hold (ordinals, road codes, quoted slogans, grades, ages, phases), and
-// compares its quantitative candidates with hand-made answer keys.
+// hold (ordinals, road codes, quoted slogans, grades, ages, phases, last
+// year's figures), and compares its quantitative candidates with
+// hand-made answer keys.
 func TestOtherDistricts(t *testing.T) {
-	for _, name := range []string{"qingchuan-2021", "yunxi-2020"} {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022"} {
 		t.Run(name, func(t *testing.T) {
 			key := readKey(t, filepath.Join("testdata", name+".key"))
 			var got []keyEntry
@@ -120,6 +121,7 @@ func TestDraftGolden(t *testing.T) {
 		"seed":           seedPath,
 		"qingchuan-2021": filepath.Join("testdata", "qingchuan-2021.txt"),
 		"yunxi-2020":     filepath.Join("testdata", "yunxi-2020.txt"),
+		"donghu-2022":    filepath.Join("testdata", "donghu-2022.txt"),
 	}
 	for name, path := range docs {
 		t.Run(name, func(t *testing.T) {
@@ -248,7 +250,7 @@ func TestSplit(t *testing.T) {
 	}{
 		{"dotted numbers are their own labels",
 			"一、总体要求\n1.主动承接\n1.1复制借鉴\n1.2 推动转型\n2.激发活力\n2.1开展解读",
-			[]string{"1: 总体要求", "1: 主动承接", "1.1: 复制借鉴", "1.2: 推动转型", "2: 激发活力", "2.1: 开展解读"}},
+			[]string{"1.0: 总体要求", "1: 主动承接", "1.1: 复制借鉴", "1.2: 推动转型", "2: 激发活力", "2.1: 开展解读"}},
 		{"numbers that restart per chapter take the chapter",
 			"一、经济\n1.甲\n2.乙\n二、城市\n1.丙",
 			[]string{"1: 经济", "1.1: 甲", "1.2: 乙", "2: 城市", "2.1: 丙"}},
@@ -257,7 +259,10 @@ func TestSplit(t *testing.T) {
 			[]string{"3: 民生", "1: 教育", "1.1: 学校", "2: 卫生", "2.1: 医院"}},
 		{"a task takes as many enclosing numbers as tell it apart",
 			"一、经济\n1.甲\n二、民生\n（一）教育\n1.学校\n（二）卫生\n1.医院",
-			[]string{"1: 经济", "1.1: 甲", "2: 民生", "1: 教育", "2.1.1: 学校", "2: 卫生", "2.2.1: 医院"}},
+			[]string{"1.0: 经济", "1.1: 甲", "2.0: 民生", "1: 教育", "2.1.1: 学校", "2: 卫生", "2.2.1: 医院"}},
+		{"a chapter introduction is item N.0 when tasks are numbered 1, 2, …",
+			"一、目标\n地区生产总值增长7%左右。\n二、任务\n1.新建学校\n2.新建医院",
+			[]string{"1.0: 目标\n地区生产总值增长7%左右。", "2.0: 任务", "1: 新建学校", "2: 新建医院"}},
 		{"unnumbered lines continue the item and a preamble is item 0",
 			"青川区工作要点\n1.新建学校\n继续推进改造",
 			[]string{"0: 青川区工作要点", "1: 新建学校\n继续推进改造"}},
