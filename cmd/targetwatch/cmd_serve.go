@@ -13,9 +13,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/targetwatch/targetwatch/internal/api"
+	"github.com/targetwatch/targetwatch/internal/metrics"
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/progress"
@@ -127,8 +127,9 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewBuildInfoCollector(),
 	)
-	// The progress collector (targetwatch_target_* series) registers on
-	// reg here, reading tracker.Snapshot(); see serveExtensions.
+	// The progress families (targetwatch_target_*) are not registered on
+	// reg: metrics.Handler serves them from a cache rendered once per
+	// snapshot and appends reg's families live.
 
 	lock := time.Duration(*lockAfter) * 24 * time.Hour
 	if *lockAfter == 0 {
@@ -159,7 +160,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{Registry: reg, EnableOpenMetrics: false}))
+	mux.Handle("GET /metrics", metrics.Handler(tracker.Snapshot, reg, log))
 	deps := &serveDeps{Plan: p, Store: db, Tracker: tracker, Registry: reg, Now: now, Logger: log}
 	for _, x := range serveExtensions {
 		if err := x.mount(mux, deps); err != nil {
