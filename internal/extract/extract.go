@@ -513,6 +513,11 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 	case beforeDir != "":
 		c.Direction = beforeDir
 	}
+	if u.kind == ageUnit && (beforeDir == "" || afterDir != "") {
+		// "3岁以下幼儿", "0-3岁婴幼儿" name an age group; only "达到79.5岁"
+		// commits to an age.
+		return c, k, 0, false
+	}
 	if u.kind == durationUnit && c.Direction != plan.AtMost {
 		// A duration without a limit is a date or a span ("3月15日",
 		// "用三年时间"), not a target.
@@ -539,6 +544,8 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 		c.Aggregation = plan.Max
 	case u.kind == concentrationUnit:
 		c.Aggregation = plan.Mean
+	case u.kind == ageUnit:
+		c.Aggregation = plan.Last
 	case containsAny(prefix, levelWords):
 		c.Aggregation = plan.Last
 	}

@@ -78,13 +78,13 @@ func readKey(t *testing.T, path string) []keyEntry {
 	return out
 }
 
-// TestOtherDistricts runs the extractor on invented plans of three other
+// TestOtherDistricts runs the extractor on invented plans of four other
 // districts, written in the style of such documents with the traps they
 // hold (ordinals, road codes, quoted slogans, grades, ages, phases, last
 // year's figures), and compares its quantitative candidates with
 // hand-made answer keys.
 func TestOtherDistricts(t *testing.T) {
-	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022"} {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023"} {
 		t.Run(name, func(t *testing.T) {
 			key := readKey(t, filepath.Join("testdata", name+".key"))
 			var got []keyEntry
@@ -122,6 +122,7 @@ func TestDraftGolden(t *testing.T) {
 		"qingchuan-2021": filepath.Join("testdata", "qingchuan-2021.txt"),
 		"yunxi-2020":     filepath.Join("testdata", "yunxi-2020.txt"),
 		"donghu-2022":    filepath.Join("testdata", "donghu-2022.txt"),
+		"linjiang-2023":  filepath.Join("testdata", "linjiang-2023.txt"),
 	}
 	for name, path := range docs {
 		t.Run(name, func(t *testing.T) {

@@ -14,6 +14,7 @@ const (
 	percentUnit                       // %, ‰, 百分点
 	durationUnit                      // 天, 工作日: only a limit makes it a target
 	concentrationUnit                 // 微克/立方米: a level averaged over time
+	ageUnit                           // 岁: a target only when raised to ("达到79.5岁")
 )
 
 // unitInfo describes one unit a target may be measured in.
@@ -24,8 +25,8 @@ type unitInfo struct {
 }
 
 // units are the measure words and physical units plans count commitments
-// in. Time units for dates and ages (年, 月, 岁) and labels (号, 级, 类, 届,
-// 轮) are deliberately absent: a number before them is never a quantity.
+// in. Time units for dates (年, 月) and labels (号, 级, 类, 届, 轮) are
+// deliberately absent: a number before them is never a quantity.
 var units = []unitInfo{
 	// Measure words.
 	{"个", "items", countUnit},
@@ -100,6 +101,8 @@ var units = []unitInfo{
 	{"‰", "‰", percentUnit},
 	{"个百分点", "percentage points", percentUnit},
 	{"百分点", "percentage points", percentUnit},
+	// Ages: "人均预期寿命达到79.5岁" is a target, "3岁以下" a category.
+	{"岁", "years of age", ageUnit},
 	// Durations.
 	{"个工作日", "working days", durationUnit},
 	{"工作日", "working days", durationUnit},
