@@ -391,7 +391,7 @@ func (g *generator) overdueByAgency() panelSpec {
 func (g *generator) overdueByTarget(s scope) panelSpec {
 	lr := plan.MetricTargetLastReport
 	return panelSpec{
-		kind: "table", title: "各指标缺报情况", w: 12, h: 10,
+		kind: "table", title: "各指标缺报情况", w: 10, h: 10,
 		description: "缺报月数：已过报送期限仍未报送的月份数。点击进入指标详情。",
 		queries: []query{
 			{expr: s.join(plan.MetricTargetMissing, plan.LabelItem, plan.LabelTitle), table: true},

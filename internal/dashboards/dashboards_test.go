@@ -156,7 +156,16 @@ func TestGeneratedModels(t *testing.T) {
 			t.Errorf("%s: got variables %+v, want datasource and %s", d.File, b.Templating.List, wantVar[i])
 		}
 		ids := map[int]bool{}
+		cells := map[[2]int]string{}
 		for _, p := range b.Panels {
+			for x := p.GridPos.X; x < p.GridPos.X+p.GridPos.W; x++ {
+				for y := p.GridPos.Y; y < p.GridPos.Y+p.GridPos.H; y++ {
+					if other, ok := cells[[2]int{x, y}]; ok {
+						t.Errorf("%s: panels %q and %q overlap at %d,%d", d.File, other, p.Title, x, y)
+					}
+					cells[[2]int{x, y}] = p.Title
+				}
+			}
 			if ids[p.ID] {
 				t.Errorf("%s: panel id %d used twice", d.File, p.ID)
 			}

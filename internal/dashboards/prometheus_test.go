@@ -197,10 +197,37 @@ func (p *prometheus) waitFor(t testing.TB, expr string, within time.Duration) {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s returned nothing within %s; prometheus log:\n%s", expr, within, p.log.String())
+			t.Fatalf("%s returned nothing within %s; scrape targets: %s\nprometheus log:\n%s", expr, within, p.targets(), p.log.String())
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// targets describes the scrape targets' health, for failure messages.
+func (p *prometheus) targets() string {
+	resp, err := http.Get(p.url + "/api/v1/targets")
+	if err != nil {
+		return err.Error()
+	}
+	defer resp.Body.Close()
+	var r struct {
+		Data struct {
+			ActiveTargets []struct {
+				ScrapeURL          string  `json:"scrapeUrl"`
+				Health             string  `json:"health"`
+				LastError          string  `json:"lastError"`
+				LastScrapeDuration float64 `json:"lastScrapeDuration"`
+			} `json:"activeTargets"`
+		} `json:"data"`
+	}
+	if err := json.NewDecoder(resp.Body).Decode(&r); err != nil {
+		return err.Error()
+	}
+	var out []string
+	for _, a := range r.Data.ActiveTargets {
+		out = append(out, fmt.Sprintf("%s %s (%.3fs) %s", a.ScrapeURL, a.Health, a.LastScrapeDuration, a.LastError))
+	}
+	return strings.Join(out, "; ")
 }
 
 // panelQuery is one query of one panel of a generated dashboard.
