@@ -12,6 +12,7 @@ import (
 	"io"
 	"log/slog"
 	"math"
+	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -39,10 +40,12 @@ const maxWait = time.Minute
 
 // Tracker holds the current progress snapshot of one plan.
 //
-// All methods are safe for concurrent use. Snapshot never blocks and never
+// All methods are safe for concurrent use. Snapshot takes no lock and never
 // returns nil; the snapshot it returns is immutable and stays valid (and
 // unchanged) after newer ones are published, so readers may keep it as long
-// as they like. Apply and Load serialise with each other; concurrent Apply
+// as they like. (A snapshot no reader has seen yet is the one exception:
+// the next Apply re-evaluates its touched targets in place instead of
+// copying every target, and Snapshot waits the microseconds that takes.) Apply and Load serialise with each other; concurrent Apply
 // calls share rebuilds, so a burst of commits costs about one rebuild, not
 // one per caller.
 type Tracker struct {
@@ -68,8 +71,24 @@ type Tracker struct {
 	from, until       time.Time
 	hasFrom, hasUntil bool
 
-	snap atomic.Pointer[plan.Snapshot]
+	cur atomic.Pointer[published]
 }
+
+// published is the current snapshot and whether anyone has seen it. A
+// snapshot nobody has seen may be updated in place by the next Apply: then
+// a burst of commits between two reads costs the touched targets only,
+// instead of a copy of the whole plan's progress per commit.
+type published struct {
+	snap  *plan.Snapshot
+	state atomic.Int32
+}
+
+// States of a published snapshot.
+const (
+	unseen int32 = iota // no reader has it; a rebuild may reuse its targets
+	seen                // a reader has it: it must never change
+	sealed              // a rebuild is reusing its targets; readers wait for the successor
+)
 
 // rev is the current revision of one month of one target, kept compact
 // because a province-sized plan holds millions of them: notes and token
@@ -117,8 +136,25 @@ func New(cfg Config) (*Tracker, error) {
 	return t, nil
 }
 
-// Snapshot returns the current progress. It never returns nil.
-func (t *Tracker) Snapshot() *plan.Snapshot { return t.snap.Load() }
+// Snapshot returns the current progress. It never returns nil, and the
+// snapshot never changes afterwards.
+func (t *Tracker) Snapshot() *plan.Snapshot {
+	for {
+		p := t.cur.Load()
+		switch p.state.Load() {
+		case seen:
+			return p.snap
+		case unseen:
+			if p.state.CompareAndSwap(unseen, seen) {
+				return p.snap
+			}
+		default:
+			// A rebuild is re-evaluating a few targets of this unseen
+			// snapshot and publishes its successor in microseconds.
+			runtime.Gosched()
+		}
+	}
+}
 
 // Load replaces every report the tracker knows with revs (all stored
 // revisions, in any order) and publishes a fully rebuilt snapshot. Call it
@@ -258,7 +294,11 @@ func (t *Tracker) evaluate(i int, asOf time.Time) plan.Progress {
 // touched ones. The caller holds mu.
 func (t *Tracker) rebuild(touched []int, full bool) {
 	asOf := t.now()
-	old := t.snap.Load()
+	var old *plan.Snapshot
+	cur := t.cur.Load()
+	if cur != nil {
+		old = cur.snap
+	}
 	if old == nil || !t.valid(asOf) {
 		full = true
 	}
@@ -282,8 +322,14 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 	} else {
 		// Targets nobody touched keep their progress: nothing they depend
 		// on has changed, since the clock is still inside the same
-		// boundaries.
-		targets := slices.Clone(old.Targets)
+		// boundaries. If no reader has seen the current snapshot, nobody
+		// can hold its targets, and they are updated in place.
+		var targets []plan.Progress
+		if cur.state.CompareAndSwap(unseen, sealed) {
+			targets = old.Targets
+		} else {
+			targets = slices.Clone(old.Targets)
+		}
 		for _, i := range touched {
 			targets[i] = t.evaluate(i, asOf)
 		}
@@ -299,5 +345,5 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 			t.until = t.bounds[i]
 		}
 	}
-	t.snap.Store(next)
+	t.cur.Store(&published{snap: next})
 }

@@ -290,3 +290,87 @@ func BenchmarkLoad100k(b *testing.B) {
 		tr.Load(revs)
 	}
 }
+
+// TestUnseenSnapshotsAreUpdatedInPlace commits without reading in between
+// (the in-place path) and checks the result against a full evaluation.
+func TestUnseenSnapshotsAreUpdatedInPlace(t *testing.T) {
+	p := synth.Plan(16)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	var all []plan.Report
+	for i := range p.Targets {
+		for m := 1; m <= 3; m++ {
+			r := report(p, i, m, float64(i+m), 1)
+			all = append(all, r)
+			tr.Apply(r)
+		}
+	}
+	s := tr.Snapshot()
+	if want := uint64(1 + 3*len(p.Targets)); s.Version != want {
+		t.Errorf("version: got %d, want %d", s.Version, want)
+	}
+	for i := range p.Targets {
+		var revs []plan.Report
+		for _, r := range all {
+			if r.Target == p.Targets[i].ID {
+				revs = append(revs, r)
+			}
+		}
+		want := plan.Evaluate(p, &p.Targets[i], revs, s.AsOf)
+		if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("target %d: got %+v, want %+v", i, got, want)
+		}
+	}
+}
+
+// TestSnapshotsNeverChangeUnderReaders races readers against commits: a
+// snapshot a reader holds must read the same however many commits follow.
+func TestSnapshotsNeverChangeUnderReaders(t *testing.T) {
+	p := synth.Plan(32)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	stop := make(chan struct{})
+	var readers sync.WaitGroup
+	errs := make(chan string, 4)
+	for range 4 {
+		readers.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				s := tr.Snapshot()
+				before := fmt.Sprint(s.Targets)
+				time.Sleep(50 * time.Microsecond)
+				if after := fmt.Sprint(s.Targets); after != before {
+					select {
+					case errs <- fmt.Sprintf("snapshot version %d changed while held", s.Version):
+					default:
+					}
+					return
+				}
+			}
+		})
+	}
+	for n := range 2000 {
+		tr.Apply(report(p, n%len(p.Targets), 1+n%6, float64(n), 1+n/len(p.Targets)))
+	}
+	close(stop)
+	readers.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+}
+
+// BenchmarkApply100kRead is a commit followed by a read, as when every
+// commit is followed by a scrape or a page view: each Apply must then copy
+// the progress of all 100,000 targets.
+func BenchmarkApply100kRead(b *testing.B) {
+	tr, p := loaded(b, 100_000)
+	i := 0
+	for b.Loop() {
+		i++
+		tr.Apply(report(p, i%len(p.Targets), 10, float64(i%50), 1+i/len(p.Targets)))
+		tr.Snapshot()
+	}
+}
