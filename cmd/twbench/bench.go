@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -215,6 +216,7 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 		return err
 	}
 	sr.twStart = tw.ready
+	sr.twStartPhases = phases(tw.proc, "clock fixed", "loaded revisions", "listening")
 	sr.twStartMem, _ = readMemory(tw.proc.pid())
 	b.log.Info("targetwatch restart", "targets", n, "revisions", sr.revisions, "ready", sr.twStart, "rss_mb", sr.twStartMem.RSS>>20)
 	return nil
@@ -301,6 +303,17 @@ func (b *bench) scalePushgateway(ctx context.Context, sr *sizeResult) error {
 	sr.pgwStartMem, _ = readMemory(g.proc.pid())
 	b.log.Info("Pushgateway restart", "targets", n, "ready", sr.pgwStart)
 	return nil
+}
+
+// phases lists when p first logged each of msgs, as "msg at 1.2 s".
+func phases(p *proc, msgs ...string) string {
+	var parts []string
+	for _, m := range msgs {
+		if d, ok := p.msgAt(m); ok {
+			parts = append(parts, m+" "+fmtDur(d))
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 // summarise sorts durations into a scrapeResult's median and p90.

@@ -27,6 +27,9 @@ type proc struct {
 
 	mu   sync.Mutex
 	tail []string // last lines of stderr+stdout, for error messages
+	// msgs holds when each distinct slog message (msg=...) was first
+	// printed, relative to started: the phases of a start.
+	msgs map[string]time.Duration
 }
 
 // procs stops every process it started; safe for concurrent use.
@@ -53,7 +56,7 @@ func (ps *procs) start(name, logPath, bin string, args ...string) (*proc, error)
 	}
 	cmd.Stdout = pw
 	cmd.Stderr = pw
-	p := &proc{name: name, cmd: cmd, done: make(chan struct{})}
+	p := &proc{name: name, cmd: cmd, done: make(chan struct{}), msgs: map[string]time.Duration{}}
 	p.started = time.Now()
 	if err := cmd.Start(); err != nil {
 		pw.Close()
@@ -73,7 +76,12 @@ func (ps *procs) start(name, logPath, bin string, args ...string) (*proc, error)
 			if logFile != nil {
 				fmt.Fprintln(logFile, line)
 			}
+			at := time.Since(p.started)
+			msg := logMsg(line)
 			p.mu.Lock()
+			if _, seen := p.msgs[msg]; msg != "" && !seen {
+				p.msgs[msg] = at
+			}
 			p.tail = append(p.tail, line)
 			if len(p.tail) > 20 {
 				p.tail = p.tail[1:]
@@ -93,6 +101,31 @@ func (ps *procs) start(name, logPath, bin string, args ...string) (*proc, error)
 		close(p.done)
 	}()
 	return p, nil
+}
+
+// logMsg returns the msg of a slog text line, or "".
+func logMsg(line string) string {
+	_, rest, ok := strings.Cut(line, " msg=")
+	if !ok {
+		return ""
+	}
+	if strings.HasPrefix(rest, `"`) {
+		if q, err := strconv.QuotedPrefix(rest); err == nil {
+			s, _ := strconv.Unquote(q)
+			return s
+		}
+		return ""
+	}
+	msg, _, _ := strings.Cut(rest, " ")
+	return msg
+}
+
+// msgAt returns when msg was first logged, relative to the start.
+func (p *proc) msgAt(msg string) (time.Duration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	d, ok := p.msgs[msg]
+	return d, ok
 }
 
 // pid is the process id.

@@ -40,6 +40,7 @@ type sizeResult struct {
 	twAfterCommit scrapeResult
 	twMem         memory
 	twStart       time.Duration
+	twStartPhases string
 	twStartMem    memory
 
 	mixedIdle, mixedBusy *loadResult
@@ -143,7 +144,7 @@ func (r *results) table(cfg *config) string {
 		if s.pgw.Count > 0 {
 			sc.pgwNoCheck = fmtDur(s.pgw.Median) + " / " + fmtDur(s.pgw.P90)
 			if s.tw.Count > 0 && s.tw.Median > 0 {
-				sc.ratio = fmtRatio(float64(s.pgw.Median)/float64(s.tw.Median)) + " faster"
+				sc.ratio = better(float64(s.pgw.Median)/float64(s.tw.Median), "faster", "slower")
 			}
 		} else if s.tw.Count > 0 && s.targets > cfg.pgwMaxTargets {
 			sc.pgwNoCheck = "not run (" + fmtMB(int64(s.targets)*18*1536) + "+ RSS)"
@@ -165,7 +166,7 @@ func (r *results) table(cfg *config) string {
 				tw: fmtMB(s.twMem.RSS) + " (" + fmtMB(s.twMem.Peak) + ")"}
 			if s.pgw.Count > 0 {
 				mem.pgwNoCheck = fmtMB(s.pgwMem.RSS) + " (" + fmtMB(s.pgwMem.Peak) + ")"
-				mem.ratio = fmtRatio(float64(s.pgwMem.RSS)/float64(s.twMem.RSS)) + " smaller"
+				mem.ratio = better(float64(s.pgwMem.RSS)/float64(s.twMem.RSS), "smaller", "larger")
 			}
 			if s.targets == goalScrapeAt {
 				mem.goal = "< " + fmtMB(goalRSS)
@@ -178,12 +179,16 @@ func (r *results) table(cfg *config) string {
 				tw: fmtDur(s.twStart) + " (" + fmtMB(s.twStartMem.RSS) + ")"}
 			if s.pgwStart > 0 {
 				st.pgwNoCheck = fmtDur(s.pgwStart) + " (" + fmtMB(s.pgwStartMem.RSS) + ")"
+				st.ratio = better(float64(s.pgwStart)/float64(s.twStart), "faster", "slower")
 			}
 			if s.revisions >= goalStartAtRevs {
 				st.goal = "< " + fmtDur(goalStart)
 				st.met = yes(s.twStart < goalStart)
 			}
 			rows = append(rows, st)
+			if s.twStartPhases != "" {
+				rows = append(rows, row{measure: fmt.Sprintf("start, %s targets: time of each log line", n), tw: s.twStartPhases})
+			}
 		}
 		if s.prefill > 0 && s.revisions > 0 {
 			rows = append(rows, row{measure: fmt.Sprintf("fill, %s targets: batch POSTs of %d rows", n, cfg.batch),
@@ -342,6 +347,15 @@ func fmtBytes(n int, encoding string) string {
 		s += " uncompressed"
 	}
 	return s
+}
+
+// better writes x, the factor by which targetwatch is ahead, with the word
+// for ahead, or its inverse with the word for behind.
+func better(x float64, ahead, behind string) string {
+	if x >= 1 || x <= 0 {
+		return fmtRatio(x) + " " + ahead
+	}
+	return fmtRatio(1/x) + " " + behind
 }
 
 func fmtRatio(x float64) string {

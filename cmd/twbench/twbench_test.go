@@ -155,3 +155,18 @@ func TestParseFlags(t *testing.T) {
 		})
 	}
 }
+
+func TestLogMsg(t *testing.T) {
+	tests := []struct {
+		name, line, want string
+	}{
+		{"a bare message", `time=2019-11-15T12:00:00Z level=INFO msg=listening addr=127.0.0.1:1`, "listening"},
+		{"a quoted message", `time=2019-11-15T12:00:00Z level=INFO msg="loaded revisions" revisions=10`, "loaded revisions"},
+		{"a line without a message", `panic: oops`, ""},
+	}
+	for _, tt := range tests {
+		if got := logMsg(tt.line); got != tt.want {
+			t.Errorf("%s: got %q, want %q", tt.name, got, tt.want)
+		}
+	}
+}
