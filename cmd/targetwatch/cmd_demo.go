@@ -67,7 +67,11 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	add("overdue agency:", s.OverdueAgency)
 	add("corrected:", strings.Join(s.Corrected, ", "))
 	fmt.Fprintf(e.stdout, "story: %s\n", strings.Join(story, "; "))
-	fmt.Fprintf(e.stdout, "next: targetwatch serve --db %s --as-of %s, then open http://127.0.0.1:8080/\n", *db, asOf.Format("2006-01-02"))
+	dbFlag := ""
+	if flagGiven(fs, "db") {
+		dbFlag = " --db " + *db
+	}
+	fmt.Fprintf(e.stdout, "next: targetwatch serve%s --as-of %s, then open http://127.0.0.1:8080/\n", dbFlag, asOf.Format("2006-01-02"))
 	return nil
 }
 

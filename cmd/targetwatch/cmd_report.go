@@ -24,7 +24,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	token := fs.String("token", "", "API `TOKEN` for --server (default $TARGETWATCH_TOKEN)")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE` (without --server)")
 	db := fs.String("db", "data/targetwatch.db", "the database `FILE` (without --server)")
-	asOf := fs.String("as-of", "", "evaluate as of this `DAY` (YYYY-MM-DD, plan time zone; default now; without --server)")
+	asOf := fs.String("as-of", "", "evaluate as of noon of this `DAY` (YYYY-MM-DD, plan time zone), as serve --as-of does; default now; without --server")
 	format := fs.String("format", "csv", "output `FORMAT`: csv, md or json")
 	lang := fs.String("lang", "zh", "`LANGUAGE` of headers and sentences: zh or en")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -42,7 +42,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	if *server != "" {
 		for _, name := range []string{"targets", "db", "as-of"} {
-			if flagSet(fs, name) {
+			if flagGiven(fs, name) {
 				return usageError("--%s reads the database directly; it cannot be combined with --server", name)
 			}
 		}
@@ -59,9 +59,11 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	}
 	at := time.Now()
 	if *asOf != "" {
-		if at, err = parseDay(*asOf, p.Location); err != nil {
+		day, err := parseDay(*asOf, p.Location)
+		if err != nil {
 			return usageError("--as-of: %v", err)
 		}
+		at = day.Add(12 * time.Hour)
 	}
 	if _, err := os.Stat(*db); err != nil {
 		return fmt.Errorf("database %s: %w", *db, err)

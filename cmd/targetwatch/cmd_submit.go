@@ -87,7 +87,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	}
 	fmt.Fprintf(e.stdout, "%s %s = %s: %s\n", target, period, value, what)
 	for _, w := range ans.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", describe(w))
+		fmt.Fprintf(e.stderr, "warning: %s\n", describeItem(w))
 	}
 	return nil
 }
@@ -102,7 +102,7 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 			pos = append(pos, args[i+1:]...)
 			break
 		}
-		if !strings.HasPrefix(a, "-") || a == "-" || isNumber(a) {
+		if !strings.HasPrefix(a, "-") || a == "-" || looksNumeric(a) {
 			pos = append(pos, a)
 			continue
 		}
@@ -124,13 +124,13 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 	return append(flags, pos...)
 }
 
-func isNumber(s string) bool {
+func looksNumeric(s string) bool {
 	_, err := strconv.ParseFloat(s, 64)
 	return err == nil
 }
 
-// flagSet reports whether a flag was given on the command line.
-func flagSet(fs *flag.FlagSet, name string) bool {
+// flagGiven reports whether a flag was given on the command line.
+func flagGiven(fs *flag.FlagSet, name string) bool {
 	found := false
 	fs.Visit(func(f *flag.Flag) { found = found || f.Name == name })
 	return found
@@ -210,8 +210,8 @@ func (c *apiClient) download(ctx context.Context, path string, w io.Writer) erro
 	return err
 }
 
-// problem is an RFC 9457 answer as the API writes it.
-type problem struct {
+// apiProblem is an RFC 9457 answer as the API writes it.
+type apiProblem struct {
 	Title  string           `json:"title"`
 	Status int              `json:"status"`
 	Detail string           `json:"detail"`
@@ -233,14 +233,17 @@ func (r *rejection) Error() string {
 func problemError(r *apiResponse) error {
 	rej := &rejection{status: r.status}
 	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
-	var p problem
+	var p apiProblem
 	if (mt == "application/problem+json" || mt == "application/json") && json.Unmarshal(r.body, &p) == nil && (p.Detail != "" || p.Title != "") {
 		rej.detail = p.Detail
 		if rej.detail == "" {
 			rej.detail = p.Title
 		}
 		for _, e := range p.Errors {
-			rej.lines = append(rej.lines, describe(e))
+			// A single error often repeats the detail; say it once.
+			if d := describeItem(e); d != p.Detail {
+				rej.lines = append(rej.lines, d)
+			}
 		}
 	} else {
 		rej.detail = strings.TrimSpace(string(r.body))
@@ -252,9 +255,9 @@ func problemError(r *apiResponse) error {
 	return &exitError{code: 1, err: rej}
 }
 
-// describe renders one listed error or warning: "line 3: value: must not
+// describeItem renders one listed error or warning: "line 3: value: must not
 // be negative" or "note: ...".
-func describe(v any) string {
+func describeItem(v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		if s, ok := v.(string); ok {

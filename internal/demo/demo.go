@@ -418,7 +418,7 @@ func Fill(ctx context.Context, path string, p *plan.Plan, through plan.Period) (
 		return nil, fmt.Errorf("demo: %w", err)
 	}
 	if n > 0 {
-		return nil, fmt.Errorf("demo: %s already holds figures; the demo fills only an empty database (choose another --db)", path)
+		return nil, fmt.Errorf("%s already holds figures; the demo fills only an empty database (choose another --db)", path)
 	}
 
 	res := &Result{Story: story, Through: through}

@@ -1,0 +1,187 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/targetwatch/targetwatch/internal/report"
+	"github.com/targetwatch/targetwatch/internal/testenv"
+)
+
+// cli runs a command in-process with TARGETWATCH_TOKEN set to envToken and
+// returns the exit code, stdout and stderr.
+func cli(t *testing.T, envToken string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string {
+		if k == tokenEnv {
+			return envToken
+		}
+		return ""
+	}
+	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: getenv}, args)
+	return code, out.String(), errOut.String()
+}
+
+// demoServer fills a database with the demo year and serves it as of
+// 2019-10-15, the README's quick start.
+func demoServer(t *testing.T) (db, url string) {
+	t.Helper()
+	db = filepath.Join(t.TempDir(), "demo.db")
+	targets := filepath.Join(testenv.RepoRoot(), "targets.yaml")
+	code, out, errOut := cli(t, "", "demo", "--db", db, "--targets", targets)
+	if code != 0 {
+		t.Fatalf("demo: exit %d: %s", code, errOut)
+	}
+	// The numbers the README quotes.
+	if want := "as of 2019-10-15: on track 42, at risk 1, off track 2, achieved 8, breached 1"; !strings.Contains(out, want) {
+		t.Errorf("demo: got\n%s\nwant %q", out, want)
+	}
+	return db, testenv.Serve(t, "--db", db, "--as-of", "2019-10-15").URL
+}
+
+// closedAddr is an address nothing listens on.
+func closedAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+func TestBureauCommands(t *testing.T) {
+	db, url := demoServer(t)
+	targets := filepath.Join(testenv.RepoRoot(), "targets.yaml")
+	clerk := issueToken(t, db, "--agency", "water-affairs", "--name", "水务局填报员")
+	other := issueToken(t, db, "--agency", "civil-affairs")
+	down := closedAddr(t)
+
+	// The template and the report read the same snapshot online and
+	// offline; compare them before any figure changes it.
+	_, online, _ := cli(t, clerk, "template", "--server", url, "--agency", "civil-affairs")
+	_, offline, _ := cli(t, "", "template", "--agency", "civil-affairs", "--targets", targets, "--db", db, "--as-of", "2019-10-15")
+	if online != offline || !strings.HasPrefix(online, report.BOM+"target,period,value,note,序号,指标,单位,报送截止\r\n") {
+		t.Errorf("template: got online\n%s\noffline\n%s\nwant the same CSV with a BOM and the import's columns first", online, offline)
+	}
+	if !strings.Contains(online, "integrated-windows-share,2019-08,,,15.2,") {
+		t.Errorf("template: got\n%s\nwant the overdue August row of civil-affairs", online)
+	}
+	_, onlineReport, _ := cli(t, clerk, "report", "--server", url)
+	_, offlineReport, _ := cli(t, "", "report", "--targets", targets, "--db", db, "--as-of", "2019-10-15")
+	if onlineReport != offlineReport || !strings.Contains(onlineReport, "序号,指标,责任部门,年度目标") {
+		t.Errorf("report: got online\n%.300s\noffline\n%.300s\nwant the same CSV with Chinese headers", onlineReport, offlineReport)
+	}
+
+	csvFile := func(body string) string {
+		p := filepath.Join(t.TempDir(), "figures.csv")
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	good := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,1.8,\ninferior-water-bodies-eliminated,2019-10,20,\n")
+	bad := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,-1,\nno-such-target,2019-10,3,\nsewer-pipes-built,2019-13,1,\n")
+
+	for _, tc := range []struct {
+		name   string
+		token  string // TARGETWATCH_TOKEN
+		args   []string
+		code   int
+		stdout string
+		stderr []string
+	}{
+		{"a new figure is stored", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.5"}, 0,
+			"sewer-pipes-built 2019-10 = 1.5: stored (revision 1)", nil},
+		{"sending it again changes nothing", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.5"}, 0,
+			"unchanged", nil},
+		{"a correction without a reason is refused with the server's detail", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.8"}, 1,
+			"", []string{"targetwatch submit: ", "note", "(HTTP 422)"}},
+		{"a correction with a reason is stored", "", []string{"submit", "--server", url, "--token", clerk, "sewer-pipes-built", "2019-10", "1.8", "--note", "补报漏统计的管段"}, 0,
+			"corrected (revision 2)", nil},
+		{"another agency's target is forbidden", other, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "2"}, 1,
+			"", []string{"(HTTP 403)"}},
+		{"no token is refused", "", []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "2"}, 1,
+			"", []string{"(HTTP 401)"}},
+		{"a server that is down exits 2", clerk, []string{"submit", "--server", down, "sewer-pipes-built", "2019-10", "2"}, 2,
+			"", []string{"cannot reach"}},
+		{"a value that is not a number is a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "two"}, 2,
+			"", []string{`value "two" is not a number`}},
+		{"missing arguments are a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built"}, 2,
+			"", []string{"want TARGET PERIOD VALUE"}},
+		{"a dry run stores nothing", clerk, []string{"import", "--server", url, "--dry-run", good}, 0,
+			"created 1, unchanged 1, corrected 0 (dry run: nothing stored)", nil},
+		{"an import stores every row", clerk, []string{"import", "--server", url, good}, 0,
+			"created 1, unchanged 1, corrected 0", nil},
+		{"a bad file is refused with one line per bad row", clerk, []string{"import", "--server", url, bad}, 1,
+			"", []string{"targetwatch import: ", "\nline 2: value: ", "\nline 3: ", "\nline 4: "}},
+		{"an import to a server that is down exits 2", clerk, []string{"import", "--server", down, good}, 2,
+			"", []string{"cannot reach"}},
+		{"an unknown agency's template is refused", clerk, []string{"template", "--server", url, "--agency", "nope"}, 1,
+			"", []string{`unknown agency "nope" (HTTP 404)`}},
+		{"the report in markdown", clerk, []string{"report", "--server", url, "--format", "md"}, 0,
+			"执行情况报告", nil},
+		{"an unknown report format is a usage error", clerk, []string{"report", "--format", "xlsx"}, 2,
+			"", []string{"unknown format"}},
+		{"--server and --db do not mix", clerk, []string{"report", "--server", url, "--db", db}, 2,
+			"", []string{"cannot be combined with --server"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, stdout, stderr := cli(t, tc.token, tc.args...)
+			if code != tc.code {
+				t.Errorf("got exit %d, want %d; stderr: %s", code, tc.code, stderr)
+			}
+			if !strings.Contains(stdout, tc.stdout) {
+				t.Errorf("got stdout %q, want it to contain %q", stdout, tc.stdout)
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(stderr, want) {
+					t.Errorf("got stderr %q, want it to contain %q", stderr, want)
+				}
+			}
+		})
+	}
+}
+
+// TestTemplateRoundTrip: a clerk fills the template as Excel saves it and
+// imports it unchanged otherwise.
+func TestTemplateRoundTrip(t *testing.T) {
+	db, url := demoServer(t)
+	clerk := issueToken(t, db, "--agency", "civil-affairs")
+	file := filepath.Join(t.TempDir(), "模板.csv")
+	if code, _, errOut := cli(t, clerk, "template", "--server", url, "--agency", "civil-affairs", "--out", file); code != 0 {
+		t.Fatalf("template: exit %d: %s", code, errOut)
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Fill the value column of every row.
+	lines := strings.Split(string(b), "\r\n")
+	filled := 0
+	for i, l := range lines {
+		if i == 0 || l == "" {
+			continue
+		}
+		f := strings.SplitN(l, ",", 4)
+		lines[i] = f[0] + "," + f[1] + ",40," + f[3]
+		filled++
+	}
+	if filled != 2 {
+		t.Fatalf("got %d template rows, want 2 (August and September)", filled)
+	}
+	if err := os.WriteFile(file, []byte(strings.Join(lines, "\r\n")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, clerk, "import", "--server", url, file)
+	if code != 0 || !strings.Contains(out, "created 2, unchanged 0, corrected 0") {
+		t.Errorf("import: got exit %d, %q, %q; want the two months created", code, out, errOut)
+	}
+}

@@ -1,0 +1,75 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"strings"
+)
+
+func init() {
+	commands["import"] = command{summary: "send a CSV file of monthly figures (target,period,value,note) to a targetwatch server", run: runImport}
+}
+
+func runImport(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("import", "--server URL [--token TOKEN] [--dry-run] FILE.csv")
+	server := fs.String("server", "", "the targetwatch `URL`, e.g. http://127.0.0.1:8080")
+	token := fs.String("token", "", "API `TOKEN` (default $"+tokenEnv+")")
+	dryRun := fs.Bool("dry-run", false, "check every row against the server without storing anything")
+	if err := parseFlags(e, fs, interspersed(fs, args)); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		return usageError("want one CSV file, got %d arguments", fs.NArg())
+	}
+	file := fs.Arg(0)
+	c, err := newAPIClient(e, *server, *token)
+	if err != nil {
+		return err
+	}
+	f, err := os.Open(file)
+	if err != nil {
+		return usageError("%v", err)
+	}
+	defer f.Close()
+	path := "/api/v1/reports"
+	if *dryRun {
+		path += "?dry_run=true"
+	}
+	// No charset: the server tells UTF-8 (with or without BOM) from the
+	// GB18030 that Excel on a Chinese Windows saves.
+	resp, err := c.do(ctx, http.MethodPost, path, "text/csv", f)
+	if err != nil {
+		return err
+	}
+	var ans struct {
+		DryRun    bool  `json:"dry_run"`
+		Created   int   `json:"created"`
+		Unchanged int   `json:"unchanged"`
+		Corrected int   `json:"corrected"`
+		Skipped   int   `json:"skipped"`
+		Warnings  []any `json:"warnings"`
+	}
+	if err := json.Unmarshal(resp.body, &ans); err != nil {
+		return fmt.Errorf("unexpected answer from the server (HTTP %d): %v", resp.status, err)
+	}
+	parts := []string{
+		fmt.Sprintf("created %d", ans.Created),
+		fmt.Sprintf("unchanged %d", ans.Unchanged),
+		fmt.Sprintf("corrected %d", ans.Corrected),
+	}
+	if ans.Skipped > 0 {
+		parts = append(parts, fmt.Sprintf("skipped %d blank", ans.Skipped))
+	}
+	suffix := ""
+	if *dryRun || ans.DryRun {
+		suffix = " (dry run: nothing stored)"
+	}
+	fmt.Fprintf(e.stdout, "%s: %s%s\n", file, strings.Join(parts, ", "), suffix)
+	for _, w := range ans.Warnings {
+		fmt.Fprintf(e.stderr, "warning: %s\n", describeItem(w))
+	}
+	return nil
+}

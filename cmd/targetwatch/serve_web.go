@@ -1,0 +1,36 @@
+package main
+
+import (
+	"flag"
+	"net/http"
+
+	"github.com/targetwatch/targetwatch/internal/api"
+	"github.com/targetwatch/targetwatch/internal/web"
+)
+
+// The status page at "/", and the report and template endpoints of the
+// API, which render the same snapshot.
+func init() {
+	var requireToken *bool
+	serveExtensions = append(serveExtensions, serveExtension{
+		flags: func(fs *flag.FlagSet) {
+			requireToken = fs.Bool("require-token", false, "require a supervisor or admin token (given once in a sign-in form) to read the status page")
+		},
+		mount: func(mux *http.ServeMux, d *serveDeps) error {
+			h, err := web.New(web.Config{
+				Snapshots:    d.Tracker,
+				History:      d.Store,
+				Auth:         d.Store,
+				RequireToken: *requireToken,
+				Logger:       d.Logger,
+			})
+			if err != nil {
+				return err
+			}
+			mux.Handle("/", h)
+			mux.Handle("GET "+api.Prefix+"/report", h.ReportHandler())
+			mux.Handle("GET "+api.Prefix+"/agencies/{id}/template.csv", h.TemplateHandler())
+			return nil
+		},
+	})
+}
