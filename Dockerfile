@@ -36,6 +36,6 @@ USER targetwatch
 VOLUME /data
 EXPOSE 8080
 HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
-  CMD curl -fsS -o /dev/null http://localhost:8080/metrics || exit 1
+  CMD curl -fsS -o /dev/null http://localhost:8080/readyz || exit 1
 ENTRYPOINT ["targetwatch"]
 CMD ["serve", "--listen", ":8080", "--db", "/data/targetwatch.db"]

@@ -1,11 +1,14 @@
 package dashboards
 
 import (
+	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -46,6 +49,7 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 		args = append(args, "--as-of", string(m[1]))
 	}
 	tw := testenv.Serve(t, args...)
+	checkHealthchecks(t, tw.URL)
 
 	prom := startPrometheus(t, tw.Addr)
 	prom.waitFor(t, `up{job="`+plan.PrometheusJob+`"} == 1`, time.Minute)
@@ -77,6 +81,44 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 	checkEveryPanel(t, prom, ds, vars, map[string][]string{VarAgency: agencies, VarTargetID: ids})
 
 	checkDemoStory(t, prom, p)
+}
+
+// checkHealthchecks asks the running binary for the URLs the Dockerfile
+// and docker-compose.yml use as healthchecks: a path the service does not
+// serve would leave the container unhealthy and Prometheus never started.
+func checkHealthchecks(t *testing.T, base string) {
+	t.Helper()
+	_, c := loadCompose(t)
+	df, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "Dockerfile"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	urls := map[string]string{}
+	if hc := service(t, c, "targetwatch").Healthcheck; hc != nil {
+		urls["docker-compose.yml"] = strings.Join(hc.Test, " ")
+	}
+	if m := regexp.MustCompile(`(?m)^HEALTHCHECK .*$\n?.*`).Find(df); m != nil {
+		urls["Dockerfile"] = string(m)
+	}
+	for file, cmd := range urls {
+		u := regexp.MustCompile(`http://localhost:8080(/\S*)`).FindStringSubmatch(cmd)
+		if u == nil {
+			t.Errorf("%s: healthcheck %q asks no http://localhost:8080 URL", file, cmd)
+			continue
+		}
+		resp, err := http.Get(base + u[1])
+		if err != nil {
+			t.Errorf("%s: healthcheck %s: %v", file, u[1], err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Errorf("%s: healthcheck %s: got status %d, want 200", file, u[1], resp.StatusCode)
+		}
+	}
+	if len(urls) != 2 {
+		t.Errorf("got healthchecks in %v, want both the Dockerfile and docker-compose.yml", urls)
+	}
 }
 
 // pick runs expr and returns label of the series with the highest value,
