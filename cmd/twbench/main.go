@@ -157,7 +157,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	pgwBody := fs.String("pushgateway-body", "series", "what one push carries: series (the target's 18 series, as targetwatch exposes them) or figure (one gauge: a lower bound for the Pushgateway's cost)")
 	fs.DurationVar(&cfg.mixedFor, "mixed-for", 5*time.Second, "duration of the ingestion runs with and without scrapes at the largest size (0 skips them)")
 	fs.DurationVar(&cfg.mixedEvery, "mixed-scrape-every", time.Second, "scrape interval during the mixed run")
-	fs.StringVar(&cfg.goBench, "gobench", "", "also run these Go benchmarks (a -bench regexp) once and add them to the table")
+	fs.StringVar(&cfg.goBench, "gobench", "^Benchmark(Metrics100k|Metrics100kAfterCommit|Collector100k)$", "also run these Go benchmarks (a -bench regexp; empty: none) and add them to the table")
 	fs.StringVar(&cfg.goBenchPkg, "gobench-pkg", "./internal/metrics", "package of -gobench")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
@@ -175,6 +175,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			"scrape-for":              "15s",
 			"pushgateway-max-targets": "1000",
 			"mixed-for":               "2s",
+			"gobench":                 "",
 		}
 		for name, v := range quickDefaults {
 			if !set[name] {

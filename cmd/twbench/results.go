@@ -230,6 +230,21 @@ func (r *results) table(cfg *config) string {
 		rows = append(rows, row{measure: "go test -bench " + g.Name,
 			tw: fmtDur(time.Duration(g.NsPerOp)) + "/op, " + strings.Join(g.Extra, ", ")})
 	}
+	if plain, ok := r.goBenchNs("BenchmarkCollector100k"); ok {
+		for _, c := range []struct{ name, what string }{
+			{"BenchmarkMetrics100k", "cached"},
+			{"BenchmarkMetrics100kAfterCommit", "right after a commit"},
+		} {
+			if ns, ok := r.goBenchNs(c.name); ok && ns > 0 {
+				rows = append(rows, row{
+					measure: "/metrics, 100,000 targets, " + c.what + ": plain const-metric collector ÷ targetwatch (Go benchmarks)",
+					ratio:   fmtRatio(plain/ns) + " faster",
+					goal:    "≥ 20×",
+					met:     yes(plain/ns >= 20),
+				})
+			}
+		}
+	}
 
 	var b strings.Builder
 	fmt.Fprintf(&b, "twbench: targetwatch and prometheus-pushgateway on %s\n", machine())
@@ -245,6 +260,18 @@ func (r *results) table(cfg *config) string {
 	header := row{"measure", "targetwatch", "Pushgateway", "Pushgateway, check off", "ratio (targetwatch's advantage)", "goal", "met"}
 	writeTable(&b, header, rows)
 	return b.String()
+}
+
+// goBenchNs returns the ns/op of the named benchmark, whatever its -N
+// GOMAXPROCS suffix.
+func (r *results) goBenchNs(name string) (float64, bool) {
+	for _, g := range r.goBench {
+		base, _, _ := strings.Cut(g.Name, "-")
+		if base == name {
+			return g.NsPerOp, true
+		}
+	}
+	return 0, false
 }
 
 // writeTable writes rows as a Markdown table with padded columns, readable
