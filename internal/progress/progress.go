@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
 	"math"
 	"runtime"
 	"slices"
@@ -248,11 +249,17 @@ func (t *Tracker) valid(asOf time.Time) bool {
 // the targets whose state changed. The caller holds mu.
 func (t *Tracker) record(revs []plan.Report) []int {
 	var touched []int
+	var unknown map[string]int
 	for i := range revs {
 		r := &revs[i]
 		ti, ok := t.index[r.Target]
 		if !ok {
-			t.log.Warn("report for a target not in the plan ignored", "target", r.Target, "period", r.Period.String())
+			// A target removed from targets.yaml keeps its stored
+			// revisions; they no longer count.
+			if unknown == nil {
+				unknown = map[string]int{}
+			}
+			unknown[r.Target]++
 			continue
 		}
 		nr := rev{period: r.Period, revision: r.Revision, value: r.Value, received: noTime}
@@ -270,6 +277,9 @@ func (t *Tracker) record(revs []plan.Report) []int {
 			continue
 		}
 		touched = append(touched, ti)
+	}
+	for _, id := range slices.Sorted(maps.Keys(unknown)) {
+		t.log.Warn("reports for a target not in the plan ignored", "target", id, "revisions", unknown[id])
 	}
 	slices.Sort(touched)
 	return slices.Compact(touched)

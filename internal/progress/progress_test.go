@@ -374,3 +374,20 @@ func BenchmarkApply100kRead(b *testing.B) {
 		tr.Snapshot()
 	}
 }
+
+func TestReportsOfUnknownTargetsAreLoggedOnce(t *testing.T) {
+	p := synth.Plan(4)
+	var log strings.Builder
+	tr, err := New(Config{Plan: p, Now: func() time.Time { return day(p, "2019-07-15") }, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	gone := func(m int) plan.Report { return plan.Report{Target: "removed-target", Period: period(m), Value: 1, Revision: 1} }
+	tr.Load([]plan.Report{gone(1), gone(2), report(p, 0, 1, 5, 1)})
+	if got := strings.Count(log.String(), "target=removed-target revisions=2"); got != 1 {
+		t.Errorf("got %d warnings about the removed target, want 1:\n%s", got, log.String())
+	}
+	if g := tr.Snapshot().Targets[0]; g.Actual != 5 {
+		t.Errorf("a known target next to unknown ones: got actual %v, want 5", g.Actual)
+	}
+}
