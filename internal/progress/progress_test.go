@@ -382,7 +382,9 @@ func TestReportsOfUnknownTargetsAreLoggedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gone := func(m int) plan.Report { return plan.Report{Target: "removed-target", Period: period(m), Value: 1, Revision: 1} }
+	gone := func(m int) plan.Report {
+		return plan.Report{Target: "removed-target", Period: period(m), Value: 1, Revision: 1}
+	}
 	tr.Load([]plan.Report{gone(1), gone(2), report(p, 0, 1, 5, 1)})
 	if got := strings.Count(log.String(), "target=removed-target revisions=2"); got != 1 {
 		t.Errorf("got %d warnings about the removed target, want 1:\n%s", got, log.String())
