@@ -150,6 +150,21 @@ var structNames = map[reflect.Type]string{
 
 var trajectoryType = reflect.TypeFor[Trajectory]()
 
+// fieldIndex maps each mapping type's YAML keys to its field indexes; built
+// once, since a large plan decodes thousands of targets.
+var fieldIndex = func() map[reflect.Type]map[string]int {
+	idx := map[reflect.Type]map[string]int{}
+	for t := range structNames {
+		fields := map[string]int{}
+		for i := range t.NumField() {
+			name, _, _ := strings.Cut(t.Field(i).Tag.Get("yaml"), ",")
+			fields[name] = i
+		}
+		idx[t] = fields
+	}
+	return idx
+}()
+
 func isNull(n *yaml.Node) bool {
 	return n.Kind == yaml.ScalarNode && n.Tag == "!!null"
 }
@@ -231,11 +246,7 @@ func (d *decoder) decode(n *yaml.Node, v reflect.Value, name string) {
 // decodeStruct is the strict part: every key must name a field, once.
 func (d *decoder) decodeStruct(n *yaml.Node, v reflect.Value) {
 	what := structNames[v.Type()]
-	fields := map[string]int{}
-	for i := range v.NumField() {
-		name, _, _ := strings.Cut(v.Type().Field(i).Tag.Get("yaml"), ",")
-		fields[name] = i
-	}
+	fields := fieldIndex[v.Type()]
 	seen := map[string]*yaml.Node{}
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]

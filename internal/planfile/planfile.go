@@ -40,6 +40,9 @@ func Load(path string) (*plan.Plan, error) {
 // returns a nil plan and Errors.
 func Parse(name string, data []byte, readSource func(rel string) ([]byte, error)) (*plan.Plan, error) {
 	d := newDecoder(name)
+	// About one decoded value per 20 bytes of YAML: sizing the position map
+	// up front saves rehashing it for plans of many thousand targets.
+	d.pos = make(map[any]*yaml.Node, len(data)/20)
 	root, ok := d.parse(data)
 	if !ok {
 		return nil, d.sorted()
@@ -67,8 +70,9 @@ type builder struct {
 	f          *File
 	readSource func(string) ([]byte, error)
 
-	p      *plan.Plan
-	source *source // nil when the source was not read
+	p         *plan.Plan
+	source    *source // nil when the source was not read
+	agencyIDs map[string]bool
 }
 
 const dateLayout = "2006-01-02"
@@ -219,6 +223,7 @@ func (b *builder) agencies() {
 		b.errorf(b.node(f), "missing agencies")
 	}
 	first := map[string]*yaml.Node{}
+	b.agencyIDs = map[string]bool{}
 	for i := range f.Agencies {
 		a := &f.Agencies[i]
 		if b.bad[a] {
@@ -234,6 +239,7 @@ func (b *builder) agencies() {
 				first[a.ID] = b.node(&a.ID)
 			}
 		}
+		b.agencyIDs[a.ID] = true
 		b.required(&a.Name, a, "name")
 		b.p.Agencies = append(b.p.Agencies, plan.Agency{ID: a.ID, Name: a.Name, NameEN: a.NameEN, Assumed: a.Assumed})
 	}

@@ -22,14 +22,15 @@ func (b *builder) targets(period bool) {
 	if len(f.Targets) == 0 && !b.bad[&f.Targets] {
 		b.errorf(b.node(&f.Targets, f), "no targets: a plan needs at least one")
 	}
-	first := map[string]*yaml.Node{}
+	first := make(map[string]*yaml.Node, len(f.Targets))
+	b.p.Targets = make([]plan.Target, 0, len(f.Targets))
 	for i := range f.Targets {
 		ts := &f.Targets[i]
 		if b.bad[ts] {
 			continue
 		}
 		t := b.target(ts, period)
-		if b.ok(&ts.ID) && plan.ValidID(ts.ID) {
+		if b.ok(&ts.ID) && t.ID != "" && plan.ValidID(t.ID) {
 			if n := first[ts.ID]; n != nil {
 				b.errorf(b.node(&ts.ID), "duplicate target id %q (first at line %d)", ts.ID, n.Line)
 			} else {
@@ -87,7 +88,7 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 		b.quote(ts)
 	}
 	if b.required(&ts.Agency, ts, "agency") {
-		if _, ok := b.p.Agency(ts.Agency); !ok {
+		if !b.agencyIDs[ts.Agency] {
 			b.errorf(b.node(&ts.Agency), "unknown agency %q: not in agencies", ts.Agency)
 		}
 	}
@@ -236,30 +237,32 @@ func (b *builder) aggregation(ts *TargetSpec, milestone, quantity bool) bool {
 }
 
 // quote checks the quote against the source document: verbatim, and in the
-// item the target claims when the document has that item's heading.
+// item the target claims when the document has that item's heading. The
+// item's own text is searched first, so a plan of many targets is not
+// searched end to end once per target.
 func (b *builder) quote(ts *TargetSpec) {
 	src := b.source
 	if src == nil {
 		return
 	}
 	n := b.node(&ts.Quote)
+	itemOK := b.ok(&ts.Item) && itemPattern.MatchString(ts.Item) && len(src.items) > 0
+	text, hasHeading := src.items[ts.Item]
+	if itemOK && hasHeading && strings.Contains(text, ts.Quote) {
+		return
+	}
 	if !strings.Contains(src.text, ts.Quote) {
 		b.errorf(n, "quote does not appear verbatim in %s", b.f.Source)
 		return
 	}
-	if !b.ok(&ts.Item) || !itemPattern.MatchString(ts.Item) || len(src.items) == 0 {
-		return
-	}
-	text, found := src.items[ts.Item]
 	switch {
-	case !found:
+	case !itemOK:
+	case !hasHeading:
 		b.errorf(b.node(&ts.Item), "item %s has no heading in %s", ts.Item, b.f.Source)
-	case !strings.Contains(text, ts.Quote):
-		if in := src.itemOf(ts.Quote); in != "" {
-			b.errorf(n, "quote is in item %s of %s, not in item %s", in, b.f.Source, ts.Item)
-		} else {
-			b.errorf(n, "quote is not within item %s of %s", ts.Item, b.f.Source)
-		}
+	case src.itemOf(ts.Quote) != "":
+		b.errorf(n, "quote is in item %s of %s, not in item %s", src.itemOf(ts.Quote), b.f.Source, ts.Item)
+	default:
+		b.errorf(n, "quote is not within item %s of %s", ts.Item, b.f.Source)
 	}
 }
 
