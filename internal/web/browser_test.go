@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -148,9 +147,45 @@ func checkPages(t *testing.T, base string, breached, offTrack string) {
 	}
 }
 
+// TestBrowser runs the real binary on the demo year, as the README's quick
+// start does, and reads it in headless Chromium.
 func TestBrowser(t *testing.T) {
 	f := newFixture(t)
-	srv := httptest.NewServer(f.handler(t, false))
-	defer srv.Close()
-	checkPages(t, srv.URL, f.story.Breached, f.story.OffTrack)
+	proc := testenv.Serve(t, "--db", f.path, "--as-of", "2019-10-15")
+	checkPages(t, proc.URL, f.story.Breached, f.story.OffTrack)
+}
+
+// TestBrowserSignIn: with reading protected, a supervisor signs in through
+// the form and lands on the page asked for.
+func TestBrowserSignIn(t *testing.T) {
+	f := newFixture(t)
+	proc := testenv.Serve(t, "--db", f.path, "--as-of", "2019-10-15", "--require-token")
+	ctx, consoleErrors := browser(t)
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(proc.URL+"/targets/"+f.story.Breached),
+		chromedp.WaitVisible(chromedp.ID("token")),
+		chromedp.SendKeys(chromedp.ID("token"), f.supervisor),
+		chromedp.Submit(chromedp.ID("token")),
+		chromedp.WaitVisible(chromedp.CSS(`svg.chart-svg`)),
+	); err != nil {
+		t.Fatalf("sign in: %v", err)
+	}
+	status, err := chromedp.Run(ctx, chromedp.AttributeValue(chromedp.CSS("section.target"), "data-status"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status.Value != "breached" {
+		t.Errorf("after signing in: got status %q, want the breached target's page", status.Value)
+	}
+	// The cookie is invisible to scripts.
+	cookie, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.cookie`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cookie != "" {
+		t.Errorf("got document.cookie %q, want the HttpOnly cookie hidden from scripts", cookie)
+	}
+	for _, e := range consoleErrors() {
+		t.Errorf("browser logged: %s", e)
+	}
 }

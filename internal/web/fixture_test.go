@@ -41,6 +41,7 @@ func TestMain(m *testing.M) {
 // a status page.
 type fixture struct {
 	plan       *plan.Plan
+	path       string // the database file
 	db         *store.DB
 	snap       *plan.Snapshot
 	story      demo.Story
@@ -95,7 +96,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	tr.Load(revs)
-	f := &fixture{plan: p, db: db, snap: tr.Snapshot(), story: demoStory}
+	f := &fixture{plan: p, path: path, db: db, snap: tr.Snapshot(), story: demoStory}
 	if _, f.supervisor, err = db.IssueToken(ctx, "inspector", "", plan.RoleSupervisor); err != nil {
 		t.Fatal(err)
 	}
