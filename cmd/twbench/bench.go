@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -62,7 +63,9 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 		if err := tw.start(ctx, b.ps, "serve.log"); err != nil {
 			return err
 		}
+		endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d", c))
 		r := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
+		endProfile()
 		mem, _ := readMemory(tw.proc.pid())
 		tw.stop()
 		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors)
@@ -182,13 +185,18 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 	if err != nil {
 		return err
 	}
-	if sr.tw, err = scrape(ctx, client, tw.url+"/metrics", b.cfg.scrapes, b.cfg.scrapeFor); err != nil {
+	endProfile := b.profile(tw.proc, fmt.Sprintf("scrape-%d", n))
+	sr.tw, err = scrape(ctx, client, tw.url+"/metrics", b.cfg.scrapes, b.cfg.scrapeFor)
+	endProfile()
+	if err != nil {
 		return err
 	}
 	// What Prometheus sees when a figure arrived since its last scrape.
 	put := tw.put(n)
 	var afterCommit []time.Duration
 	deadline := time.Now().Add(b.cfg.scrapeFor)
+	endProfile = b.profile(tw.proc, fmt.Sprintf("commit-scrape-%d", n))
+	defer endProfile()
 	for i := 0; i < b.cfg.scrapes && time.Now().Before(deadline); i++ {
 		if err := put(ctx, client, i); err != nil {
 			return err
@@ -199,6 +207,7 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 		}
 		afterCommit = append(afterCommit, d)
 	}
+	endProfile()
 	sr.twAfterCommit = summarise(afterCommit)
 	if sr.twMem, err = readMemory(tw.proc.pid()); err != nil {
 		return err
@@ -227,7 +236,9 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error {
 	n := sr.targets
 	c := 8
+	endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d-targets", n))
 	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax, tw.put(n))
+	endProfile()
 	if idle.FirstErr != nil {
 		return fmt.Errorf("mixed, idle: %w", idle.FirstErr)
 	}
@@ -303,6 +314,32 @@ func (b *bench) scalePushgateway(ctx context.Context, sr *sizeResult) error {
 	sr.pgwStartMem, _ = readMemory(g.proc.pid())
 	b.log.Info("Pushgateway restart", "targets", n, "ready", sr.pgwStart)
 	return nil
+}
+
+// profile records a perf profile of target until the returned function is
+// called; without -perf it does nothing. A failing perf only loses the
+// profile.
+func (b *bench) profile(target *proc, name string) func() {
+	if b.cfg.perfDir == "" || target == nil {
+		return func() {}
+	}
+	if err := os.MkdirAll(b.cfg.perfDir, 0o755); err != nil {
+		b.log.Warn("perf", "err", err)
+		return func() {}
+	}
+	out := filepath.Join(b.cfg.perfDir, name+".perf.data")
+	p, err := b.ps.start("perf", "", "perf", "record", "-F", "499", "-g", "-p", strconv.Itoa(target.pid()), "-o", out)
+	if err != nil {
+		b.log.Warn("perf", "err", err)
+		return func() {}
+	}
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			p.interrupt(30 * time.Second)
+			b.log.Info("profile", "file", out, "report", "perf report -i "+out+" --no-children --stdio")
+		})
+	}
 }
 
 // phases lists when p first logged each of msgs, as "msg at 1.2 s".

@@ -54,6 +54,7 @@ type config struct {
 	goBench       string
 	goBenchPkg    string
 	pgwFigureOnly bool
+	perfDir       string
 	// runTW and runPGW select the systems (-systems).
 	runTW, runPGW bool
 }
@@ -143,6 +144,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&cfg.workDir, "dir", "", "directory for plans, databases and logs (default: a new temporary directory)")
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the data directory")
 	fs.StringVar(&cfg.out, "out", "", "also write the table to this file")
+	fs.StringVar(&cfg.perfDir, "perf", "", "record a perf profile of targetwatch during each ingestion and scrape measurement into this directory (needs perf and the right to attach)")
 	sizes := fs.String("sizes", "1000,10000,100000", "plan sizes (targets) for scrape, memory and start measurements")
 	fs.IntVar(&cfg.ingestTargets, "ingest-targets", 1000, "targets (Pushgateway groups) the ingestion load cycles through")
 	clients := fs.String("clients", "1,8", "concurrent clients for the ingestion runs")

@@ -165,6 +165,21 @@ func (p *proc) stop(grace time.Duration) bool {
 	return false
 }
 
+// interrupt sends SIGINT and waits up to grace for the process to end,
+// then kills it.
+func (p *proc) interrupt(grace time.Duration) {
+	if p.exited() {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	select {
+	case <-p.done:
+	case <-time.After(grace):
+		_ = p.cmd.Process.Kill()
+		<-p.done
+	}
+}
+
 // stopAll stops every process still running.
 func (ps *procs) stopAll() {
 	ps.mu.Lock()
