@@ -94,8 +94,7 @@ func (b *builder) build() *plan.Plan {
 	}
 	b.p = p
 
-	b.required(&f.ID, f, "id")
-	if b.ok(&f.ID) && !plan.ValidID(f.ID) {
+	if b.required(&f.ID, f, "id") && !plan.ValidID(f.ID) {
 		b.errorf(b.node(&f.ID), "id %q is not a valid slug: %s", f.ID, slugRule)
 	}
 	b.required(&f.Title, f, "title")
