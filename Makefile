@@ -19,6 +19,7 @@ unit:
 # Each fuzz target runs briefly so the corpora keep being exercised.
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/planfile
+	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$(FUZZTIME) ./internal/extract
 
 # Static checks of the shipped Prometheus and Alertmanager configuration.
 # (check config also checks the rule files it loads.)

@@ -101,6 +101,7 @@ type clause struct {
 	quoted []bool // inside “”, "", 《》, 「」 and the like
 	start  int    // offset in the item
 	end    rune   // the punctuation that ends it, 0 at the end of the item
+	hedge  int    // where 基本 hedges what follows it, -1 if nowhere
 }
 
 // quotePairs open and close quoted names and slogans.
@@ -147,6 +148,7 @@ func clauses(text string) []clause {
 			for i, r := range c.runes {
 				c.norm[i] = narrow(r)
 			}
+			c.hedge = basicHedge(c.norm)
 			out = append(out, c)
 		}
 	}
@@ -255,9 +257,10 @@ func extractItem(it Item) []Candidate {
 			// deliverable.
 			found = milestones(cl)
 		}
+		quote := string(cl.runes)
 		for _, c := range found {
 			c.Item, c.Line = it.Label, it.Line
-			c.Quote = string(cl.runes)
+			c.Quote = quote
 			c.pos += cl.start
 			out = append(out, c)
 		}
@@ -302,6 +305,9 @@ type number struct {
 // scanNumber reads the number starting at i, if any.
 func scanNumber(cl clause, i int) (number, bool) {
 	n := cl.norm
+	if i >= len(n) {
+		return number{}, false
+	}
 	if hasAt(n, i, "百分之") {
 		m, ok := scanNumber(cl, i+3)
 		if !ok {
@@ -401,6 +407,8 @@ func numbers(cl clause) []Candidate {
 func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, ok bool) {
 	n := cl.norm
 	i, j := num.start, num.end
+	// A title may have run over a number it did not recognise as one.
+	prevEnd = min(prevEnd, i)
 	c = Candidate{Kind: plan.Quantity, Direction: plan.AtLeast, Value: roundValue(num.value), pos: i}
 
 	// Codes and ordinals: S7, G60, 5G, 3+X, 第四次.
@@ -503,7 +511,7 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 			break
 		}
 	}
-	if basicHedge(n[:i]) {
+	if cl.hedge >= 0 && cl.hedge < i {
 		c.Approximate = true
 	}
 
@@ -552,19 +560,20 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 	return c, k, titleEnd, true
 }
 
-// basicHedge reports whether 基本 is used as an adverb ("基本实现") in s.
-func basicHedge(s []rune) bool {
+// basicHedge returns where 基本 is first used as an adverb ("基本实现")
+// in s, or -1.
+func basicHedge(s []rune) int {
 	for i := range s {
 		if !hasAt(s, i, "基本") {
 			continue
 		}
 		for _, v := range basicVerbs {
 			if hasAt(s, i+2, v) {
-				return true
+				return i
 			}
 		}
 	}
-	return false
+	return -1
 }
 
 func containsAny(s string, words []string) bool {
@@ -584,7 +593,7 @@ func title(cl clause, from, start, end int) (t string, titleEnd int) {
 	t = trimTitle(string(cl.runes[from:start]))
 	titleEnd = end
 	if end < len(cl.runes) && unicode.Is(unicode.Han, cl.norm[end]) && !strings.ContainsRune(nounStops, cl.norm[end]) {
-		for titleEnd < len(cl.runes) && !isDigit(cl.norm[titleEnd]) && !strings.ContainsRune(nounStops, cl.norm[titleEnd]) && !startsVerb(cl.norm[titleEnd:]) {
+		for titleEnd < len(cl.runes) && !isDigit(cl.norm[titleEnd]) && !hasAt(cl.norm, titleEnd, "百分之") && !strings.ContainsRune(nounStops, cl.norm[titleEnd]) && !startsVerb(cl.norm[titleEnd:]) {
 			titleEnd++
 		}
 		t += trimTitle(string(cl.runes[end:titleEnd]))
@@ -694,7 +703,7 @@ func coverage(cl clause) []Candidate {
 				}
 				c := Candidate{
 					Kind: plan.Quantity, Direction: set.dir, Value: set.value,
-					Text: w, pos: i, Approximate: basicHedge(n[:i]),
+					Text: w, pos: i, Approximate: cl.hedge >= 0 && cl.hedge < i,
 				}
 				switch {
 				case set.dir == plan.ZeroGrowth:
