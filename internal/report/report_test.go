@@ -7,6 +7,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -45,6 +46,9 @@ func fixture(t *testing.T) *plan.Snapshot {
 			{ID: "illegal-land", Item: "6.8", Title: "新增违法用地", TitleEN: "New illegal land use", Agency: "greening",
 				Kind: plan.Quantity, Direction: plan.ZeroGrowth, Aggregation: plan.Sum, Goal: 0, Unit: "亩", UnitEN: "mu"},
 		},
+	}
+	for i := range p.Targets {
+		p.Targets[i].Due = p.End
 	}
 	june := plan.Period{Year: 2019, Month: time.June}
 	last := time.Date(2019, 7, 8, 9, 30, 0, 0, loc)
@@ -189,5 +193,57 @@ func TestParse(t *testing.T) {
 	}
 	if f, err := ParseFormat(""); err != nil || f != CSV {
 		t.Errorf("got %q, %v, want csv by default", f, err)
+	}
+}
+
+func TestTemplate(t *testing.T) {
+	s := fixture(t)
+	// Early August: July has ended but its report is due only on the 10th.
+	aug := plan.NewSnapshot(s.Plan, time.Date(2019, 8, 5, 12, 0, 0, 0, s.Plan.Location), s.Version, s.Targets)
+	for _, tc := range []struct {
+		name   string
+		snap   *plan.Snapshot
+		agency string
+		want   map[string][]string
+	}{
+		{"mid-July lists only the months missing", s, "greening", map[string][]string{
+			"sorting-share": {"2019-05"},
+		}},
+		{"an unreported milestone lists its missing month", s, "water", map[string][]string{
+			"station-open": {"2019-06"},
+		}},
+		{"early August adds July, ended but not yet due", aug, "greening", map[string][]string{
+			"dry-waste":     {"2019-07"},
+			"sorting-share": {"2019-05", "2019-07"},
+			"illegal-land":  {"2019-07"},
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := map[string][]string{}
+			for id, ms := range TemplateMonths(tc.snap, tc.agency) {
+				for _, m := range ms {
+					got[id] = append(got[id], m.String())
+				}
+			}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("got %v, want %v", got, tc.want)
+			}
+		})
+	}
+
+	var buf bytes.Buffer
+	err := WriteTemplate(&buf, aug, "water", English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := BOM + "target,period,value,note,item,title,unit,due\r\n" +
+		"river-segments,2019-07,,,10.2,River segments improved,segments,2019-08-10\r\n" +
+		"station-open,2019-06,,,8.1,Chenxiang Road station opened,milestone,2019-07-10\r\n" +
+		"station-open,2019-07,,,8.1,Chenxiang Road station opened,milestone,2019-08-10\r\n"
+	if got := buf.String(); got != want {
+		t.Errorf("got\n%q\nwant\n%q", got, want)
+	}
+	if err := WriteTemplate(&buf, aug, "nope", Chinese); plan.KindOf(err) != plan.KindNotFound {
+		t.Errorf("unknown agency: got %v, want a not-found error", err)
 	}
 }
