@@ -57,3 +57,60 @@ func TestRepoTargetsAudit(t *testing.T) {
 		}
 	}
 }
+
+func TestCheck(t *testing.T) {
+	const src = "1.1新建污水管道16公里，确保新开工13.5万平方米；推进区档案馆新馆建成启用。\n1.2办好第三届运动会，淘汰劣势企业120家。\n"
+	sewer := plan.Target{ID: "sewer", Item: "1.1", Quote: "新建污水管道16公里", Kind: plan.Quantity, Goal: 16, Unit: "公里"}
+	housing := plan.Target{ID: "housing", Item: "1.1", Quote: "确保新开工13.5万平方米", Kind: plan.Quantity, Goal: 13.5, Unit: "万平方米"}
+	firms := plan.Target{ID: "firms", Item: "1.2", Quote: "淘汰劣势企业120家", Kind: plan.Quantity, Goal: 120, Unit: "家"}
+	archive := plan.Target{ID: "archive", Item: "1.1", Quote: "推进区档案馆新馆建成启用", Kind: plan.Milestone, Goal: 1}
+	tests := []struct {
+		name     string
+		targets  []plan.Target
+		ignored  []plan.Ignored
+		problems []string
+	}{
+		{"every candidate a target passes; 13.5 万平方米 is 135000 平方米",
+			[]plan.Target{sewer, housing, firms, archive}, nil, nil},
+		{"an ignored candidate passes",
+			[]plan.Target{sewer, housing}, []plan.Ignored{{Item: "1.2", Text: "120家", Reason: "counted by the city"}}, nil},
+		{"a candidate that is neither fails",
+			[]plan.Target{sewer, housing}, nil,
+			[]string{`item 1.2: "120家" (120 家, at_least) is neither a target with value 120 nor ignored; quote: 淘汰劣势企业120家`}},
+		{"a target in another item does not account for a candidate",
+			[]plan.Target{sewer, housing, {ID: "firms", Item: "1.1", Quote: "淘汰劣势企业120家", Kind: plan.Quantity, Goal: 120}}, nil,
+			[]string{`item 1.2: "120家" (120 家, at_least) is neither a target with value 120 nor ignored; quote: 淘汰劣势企业120家`}},
+		{"a target with another value does not account for a candidate",
+			[]plan.Target{sewer, housing, {ID: "firms", Item: "1.2", Quote: "淘汰劣势企业120家", Kind: plan.Quantity, Goal: 12}}, nil,
+			[]string{`item 1.2: "120家" (120 家, at_least) is neither a target with value 120 nor ignored; quote: 淘汰劣势企业120家`}},
+		{"a quote that is not in the source fails",
+			[]plan.Target{sewer, housing, {ID: "firms", Item: "1.2", Quote: "淘汰劣势企业121家", Kind: plan.Quantity, Goal: 120}}, nil,
+			[]string{`target firms (item 1.2): quote "淘汰劣势企业121家" is not in the source document`}},
+		{"an ignored entry that names no candidate fails",
+			[]plan.Target{sewer, housing, firms}, []plan.Ignored{{Item: "1.2", Text: "第三届", Reason: "an ordinal"}},
+			[]string{`ignored item 1.2 "第三届": no such candidate in the source document; remove the entry`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &plan.Plan{Targets: tt.targets, Ignored: tt.ignored}
+			got := Check(p, src).Problems()
+			if strings.Join(got, "\n") != strings.Join(tt.problems, "\n") {
+				t.Errorf("got problems\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(tt.problems, "\n"))
+			}
+		})
+	}
+}
+
+func TestCheckReportsRecall(t *testing.T) {
+	p := &plan.Plan{Targets: []plan.Target{
+		{ID: "sewer", Item: "1.1", Quote: "新建污水管道16公里", Kind: plan.Quantity, Goal: 16},
+		{ID: "satisfaction", Item: "1.1", Quote: "满意度明显提升", Kind: plan.Quantity, Goal: 90},
+	}}
+	cov := Check(p, "1.1新建污水管道16公里，满意度明显提升。")
+	if len(cov.Missed) != 1 || cov.Missed[0].ID != "satisfaction" {
+		t.Errorf("got missed %v, want [satisfaction]", cov.Missed)
+	}
+	if !cov.OK() {
+		t.Errorf("got problems %q, want none: a missed target is the extractor's gap, not the file's", cov.Problems())
+	}
+}
