@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"os/exec"
@@ -75,7 +76,9 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 	// quantity targets that have figures, and a quantity target with
 	// figures, a projection and a goal to compare against.
 	vars := map[string]string{
-		VarAgency:   pick(t, prom, `count by (agency) (`+plan.MetricTargetActual+` * on (target_id) group_left (agency) `+plan.MetricTargetInfo+`{kind="quantity"})`, plan.LabelAgency),
+		VarAgency: pick(t, prom, fmt.Sprintf("count by (%s) (%s * on (%s) group_left (%s) %s)",
+			plan.LabelAgency, plan.MetricTargetActual, plan.LabelTargetID, plan.LabelAgency,
+			sel(plan.MetricTargetInfo, eq(plan.LabelKind, string(plan.Quantity)))), plan.LabelAgency),
 		VarTargetID: pick(t, prom, plan.MetricTargetProjected+` and `+plan.MetricTargetProgressRatio+` and `+plan.MetricTargetLastReport+` > 0`, plan.LabelTargetID),
 	}
 	checkEveryPanel(t, prom, ds, vars, map[string][]string{VarAgency: agencies, VarTargetID: ids})
