@@ -20,6 +20,9 @@ unit:
 fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzParse -fuzztime=$(FUZZTIME) ./internal/planfile
 	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$(FUZZTIME) ./internal/extract
+	$(GO) test -run='^$$' -fuzz='^FuzzFigureBody$$' -fuzztime=$(FUZZTIME) ./internal/api
+	$(GO) test -run='^$$' -fuzz='^FuzzCSVImport$$' -fuzztime=$(FUZZTIME) ./internal/api
+	$(GO) test -run='^$$' -fuzz='^FuzzParsePeriod$$' -fuzztime=$(FUZZTIME) ./internal/api
 
 # Static checks of the shipped Prometheus and Alertmanager configuration.
 # (check config also checks the rule files it loads.)
