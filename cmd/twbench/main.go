@@ -47,14 +47,17 @@ type config struct {
 	scrapeFor     time.Duration
 	months        int
 	batch         int
-	prefillFor    time.Duration
-	pgwMaxTargets int
-	mixedFor      time.Duration
-	mixedEvery    time.Duration
-	goBench       string
-	goBenchPkg    string
-	pgwFigureOnly bool
-	perfDir       string
+	// startTargets and startRevisions: the size whose database is filled
+	// on with corrections to startRevisions before one more start.
+	startTargets, startRevisions int
+	prefillFor                   time.Duration
+	pgwMaxTargets                int
+	mixedFor                     time.Duration
+	mixedEvery                   time.Duration
+	goBench                      string
+	goBenchPkg                   string
+	pgwFigureOnly                bool
+	perfDir                      string
 	// runTW and runPGW select the systems (-systems).
 	runTW, runPGW bool
 }
@@ -153,6 +156,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&cfg.scrapes, "scrapes", 20, "scrapes per measurement")
 	fs.DurationVar(&cfg.scrapeFor, "scrape-for", time.Minute, "at most this long per scrape measurement")
 	fs.IntVar(&cfg.months, "months", 10, "months of stored figures per target (1..10); revisions = size × months")
+	fs.IntVar(&cfg.startTargets, "start-targets", 10000, "at this size, add corrections until the database holds -start-revisions, then start once more")
+	fs.IntVar(&cfg.startRevisions, "start-revisions", 1000000, "revisions for the extra start at -start-targets (no extra start when the size already has as many)")
 	fs.IntVar(&cfg.batch, "batch", 5000, "rows per batch POST when filling the database")
 	fs.DurationVar(&cfg.prefillFor, "prefill-for", 5*time.Minute, "at most this long to fill one database")
 	fs.IntVar(&cfg.pgwMaxTargets, "pushgateway-max-targets", 10000, "largest size the Pushgateway is loaded with (18 series per target; it needs about 1.5 KB per series)")
@@ -178,6 +183,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 			"pushgateway-max-targets": "1000",
 			"mixed-for":               "2s",
 			"gobench":                 "",
+			"start-revisions":         "300000",
 		}
 		for name, v := range quickDefaults {
 			if !set[name] {

@@ -26,6 +26,7 @@ func TestRunMiniature(t *testing.T) {
 		"-sizes", "20,40", "-ingest-targets", "10", "-ingest-for", "300ms",
 		"-scrapes", "2", "-months", "2", "-batch", "15", "-mixed-for", "200ms",
 		"-mixed-scrape-every", "50ms", "-pushgateway-max-targets", "20",
+		"-start-targets", "40", "-start-revisions", "200", "-gobench", "",
 	}
 	if err := run(ctx, args, &out, &log); err != nil {
 		t.Fatalf("run: %v\nlog:\n%s", err, log.String())
@@ -37,6 +38,7 @@ func TestRunMiniature(t *testing.T) {
 		"| /metrics, 20 targets: median / p90, gzip",
 		"| RSS serving scrapes, 40 targets (peak)",
 		"| start to ready, 40 targets, 80 revisions (RSS)",
+		"| start to ready, 40 targets, 200 revisions (RSS)",
 		"| growth 20→40: scrape median",
 		"| ingest, 8 clients, 40 targets: figures/s without / with a scrape every 50ms",
 	} {
@@ -44,6 +46,7 @@ func TestRunMiniature(t *testing.T) {
 			t.Errorf("table: no row %q in\n%s", want, table)
 		}
 	}
+	t.Logf("table:\n%s", table)
 	if strings.Contains(table, "errors)") {
 		t.Errorf("table reports failed requests:\n%s", table)
 	}
