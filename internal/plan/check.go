@@ -98,7 +98,7 @@ func (p *Plan) PlausibilityWarning(t *Target, v float64) string {
 	}
 	switch t.Aggregation {
 	case Sum:
-		months := p.FirstPeriod().Index(t.DuePeriod()) + 1
+		months := t.DuePeriod().Index(p.FirstPeriod()) + 1
 		if t.Due.IsZero() || months < 1 {
 			months = len(p.Periods())
 		}

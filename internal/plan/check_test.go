@@ -1,0 +1,167 @@
+package plan
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+)
+
+func checkPlan(t *testing.T) *Plan {
+	t.Helper()
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	end := time.Date(2019, 12, 31, 0, 0, 0, 0, loc)
+	return &Plan{
+		ID: "p", Location: loc, Start: time.Date(2019, 1, 1, 0, 0, 0, 0, loc), End: end, DueDay: 10,
+		Agencies: []Agency{{ID: "a"}},
+		Targets: []Target{
+			{ID: "sum", Agency: "a", Kind: Quantity, Direction: AtLeast, Aggregation: Sum, Goal: 120, Unit: "条", Due: end},
+			{ID: "half-year", Agency: "a", Kind: Quantity, Direction: AtLeast, Aggregation: Sum, Goal: 60, Unit: "条", Due: time.Date(2019, 6, 30, 0, 0, 0, 0, loc)},
+			{ID: "pct", Agency: "a", Kind: Quantity, Direction: AtLeast, Aggregation: Last, Goal: 90, Unit: "%", Due: end},
+			{ID: "ms", Agency: "a", Kind: Milestone, Direction: Complete, Aggregation: Last, Goal: 1, Due: end},
+			{ID: "cap", Agency: "a", Kind: Quantity, Direction: AtMost, Aggregation: Mean, Goal: 100, Unit: "吨/日", Due: end},
+		},
+	}
+}
+
+func TestCheckValue(t *testing.T) {
+	p := checkPlan(t)
+	cases := []struct {
+		name   string
+		target string
+		value  float64
+		want   ErrorKind // 0: accepted
+	}{
+		{"zero is a figure", "sum", 0, 0},
+		{"a positive figure is accepted", "sum", 12.5, 0},
+		{"NaN is malformed", "sum", math.NaN(), KindMalformed},
+		{"infinity is malformed", "sum", math.Inf(1), KindMalformed},
+		{"a negative figure is invalid", "sum", -0.1, KindInvalid},
+		{"exactly 100 percent is accepted", "pct", 100, 0},
+		{"over 100 percent is invalid", "pct", 100.01, KindInvalid},
+		{"a milestone of 1 is accepted", "ms", 1, 0},
+		{"a milestone of 0 is accepted", "ms", 0, 0},
+		{"a milestone of 2 is invalid", "ms", 2, KindInvalid},
+	}
+	for _, c := range cases {
+		tg, _ := p.Target(c.target)
+		err := CheckValue(tg, c.value)
+		if got := KindOf(err); (err == nil) != (c.want == 0) || (err != nil && got != c.want) {
+			t.Errorf("%s: got %v (kind %d), want kind %d", c.name, err, got, c.want)
+		}
+		if err != nil && !strings.HasPrefix(err.Error(), "value: ") {
+			t.Errorf("%s: got %q, want the field named", c.name, err)
+		}
+	}
+}
+
+func TestCheckPeriodAndLocking(t *testing.T) {
+	p := checkPlan(t)
+	at := func(s string) time.Time {
+		v, err := time.ParseInLocation("2006-01-02 15:04", s, p.Location)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	periods := []struct {
+		name   string
+		period Period
+		now    string
+		ok     bool
+	}{
+		{"the current month has begun", Period{2019, time.April}, "2019-04-01 00:00", true},
+		{"next month has not begun a second before", Period{2019, time.May}, "2019-04-30 23:59", false},
+		{"a month before the plan is outside it", Period{2018, time.December}, "2019-04-15 12:00", false},
+		{"a month after the plan is outside it", Period{2020, time.January}, "2020-02-15 12:00", false},
+		{"the plan's last month is inside it", Period{2019, time.December}, "2020-01-15 12:00", true},
+	}
+	for _, c := range periods {
+		err := p.CheckPeriod(c.period, at(c.now))
+		if (err == nil) != c.ok || (err != nil && KindOf(err) != KindInvalid) {
+			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+	// January is due on 10 February; 60 days later is 11 April.
+	locks := []struct {
+		name   string
+		now    string
+		after  time.Duration
+		locked bool
+	}{
+		{"open the minute before the lock", "2019-04-10 23:59", DefaultLockAfter, false},
+		{"locked from the lock moment on", "2019-04-11 00:00", DefaultLockAfter, true},
+		{"a zero lock never locks", "2025-01-01 00:00", 0, false},
+		{"a negative lock never locks", "2025-01-01 00:00", -1, false},
+	}
+	for _, c := range locks {
+		if got := p.IsLocked(Period{2019, time.January}, at(c.now), c.after); got != c.locked {
+			t.Errorf("%s: got locked=%v, want %v", c.name, got, c.locked)
+		}
+	}
+}
+
+func TestPlausibilityWarning(t *testing.T) {
+	p := checkPlan(t)
+	cases := []struct {
+		name   string
+		target string
+		value  float64
+		warn   bool
+	}{
+		{"three times the monthly share is plausible", "sum", 30, false},
+		{"above three times the monthly share warns", "sum", 30.01, true},
+		{"the share of a half-year target counts its own months", "half-year", 31, true},
+		{"within three times a half-year share", "half-year", 30, false},
+		{"a level within three times the goal is plausible", "cap", 300, false},
+		{"a level above three times the goal warns", "cap", 301, true},
+		{"milestones never warn", "ms", 1, false},
+	}
+	for _, c := range cases {
+		tg, _ := p.Target(c.target)
+		if got := p.PlausibilityWarning(tg, c.value); (got != "") != c.warn {
+			t.Errorf("%s: got %q, want warning=%v", c.name, got, c.warn)
+		}
+	}
+}
+
+func TestCheckNote(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		note string
+		ok   bool
+	}{
+		{"Chinese text with a line break is fine", "补报：\n含嘉定新城", true},
+		{"1000 characters are fine", strings.Repeat("长", MaxNoteRunes), true},
+		{"1001 characters are too many", strings.Repeat("长", MaxNoteRunes+1), false},
+		{"a bell character is refused", "a\x07b", false},
+	} {
+		if err := CheckNote(c.note); (err == nil) != c.ok {
+			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
+
+func TestProblemsKind(t *testing.T) {
+	locked := Problem{Line: 2, Err: Errorf(KindLocked, "period", "locked")}
+	bad := Problem{Line: 3, Err: Errorf(KindMalformed, "value", "bad")}
+	for _, c := range []struct {
+		name string
+		ps   Problems
+		want ErrorKind
+	}{
+		{"all locked rows make a locked batch", Problems{locked, locked}, KindLocked},
+		{"mixed problems make an invalid batch", Problems{locked, bad}, KindInvalid},
+		{"malformed rows make an invalid batch", Problems{bad}, KindInvalid},
+	} {
+		if got := c.ps.Kind(); got != c.want {
+			t.Errorf("%s: got %d, want %d", c.name, got, c.want)
+		}
+	}
+	if got := (Problems{locked, bad}).Error(); got != "line 2: period: locked; line 3: value: bad" {
+		t.Errorf("Error(): got %q", got)
+	}
+}
