@@ -85,6 +85,10 @@ func heading(line string) (style string, level int, label string, n int, ok bool
 		style, level := h.name, h.level
 		switch style {
 		case "dotted":
+			if rest := []rune(line[m[3]:]); len(rest) > 0 && (strings.ContainsRune("月日号年万亿千百十", rest[0]) || startsAnyUnit(rest)) {
+				// "1.6月底前", "1.5万平方米": item 1 followed by a number.
+				continue
+			}
 			// 1.1 sits below 1., and 1.1.1 below 1.1.
 			depth := strings.Count(label, ".")
 			style += fmt.Sprint(depth)

@@ -45,6 +45,7 @@ func Draft(cands []Candidate) []planfile.TargetSpec {
 			Agency:  Placeholder,
 			Kind:    string(c.Kind),
 			Goal:    c.Value,
+			Due:     c.Due,
 		}
 		if c.Quantitative() {
 			ts.Direction = string(c.Direction)

@@ -33,6 +33,9 @@ type Candidate struct {
 	Unit        string // Chinese unit without multiplier: 平方米, 吨/日, %
 	UnitEN      string
 	Approximate bool
+	// Due is a deadline the clause states within the plan's year
+	// ("6月底前" → 2022-06-30), YYYY-MM-DD; "" means the plan's end.
+	Due string
 
 	pos int // rune offset of the phrase in its item, for a stable order
 }
@@ -45,8 +48,10 @@ func (c *Candidate) Quantitative() bool { return c.Kind == plan.Quantity }
 // item and then by position in the item. The result depends only on text.
 func Extract(text string) []Candidate {
 	var out []Candidate
-	for _, it := range Split(text) {
-		out = append(out, extractItem(it)...)
+	items := Split(text)
+	year := planYear(items)
+	for _, it := range items {
+		out = append(out, extractItem(it, year)...)
 	}
 	order := map[string]int{}
 	for i, c := range out {
@@ -223,10 +228,11 @@ func narrow(r rune) rune {
 // 330吨").
 const sentenceEnds = "。；;！!？?\n"
 
-func extractItem(it Item) []Candidate {
+func extractItem(it Item, year int) []Candidate {
 	var out []Candidate
 	daily := map[string]bool{} // units stated as daily rates in this sentence
 	past := false              // the sentence reports what was done, not what will be
+	due := ""                  // a deadline stated earlier in the sentence ("6月底前，…")
 	titleEnd := 0
 	if it.heading {
 		titleEnd = len([]rune(strings.SplitN(it.Text, "\n", 2)[0]))
@@ -235,10 +241,13 @@ func extractItem(it Item) []Candidate {
 		past = past || retrospective(cl)
 		if past {
 			if cl.end == 0 || strings.ContainsRune(sentenceEnds, cl.end) {
-				past = false
+				past, due = false, ""
 				clear(daily)
 			}
 			continue
+		}
+		if d := dueDate(string(cl.norm), year); d != "" {
+			due = d
 		}
 		found := numbers(cl)
 		for i := range found {
@@ -260,11 +269,12 @@ func extractItem(it Item) []Candidate {
 		quote := string(cl.runes)
 		for _, c := range found {
 			c.Item, c.Line = it.Label, it.Line
-			c.Quote = quote
+			c.Quote, c.Due = quote, due
 			c.pos += cl.start
 			out = append(out, c)
 		}
 		if cl.end == 0 || strings.ContainsRune(sentenceEnds, cl.end) {
+			due = ""
 			clear(daily)
 		}
 	}

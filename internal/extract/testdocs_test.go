@@ -173,34 +173,65 @@ func TestOutputIsStableAndSortedByItem(t *testing.T) {
 	}
 }
 
-// TestDraftIsATargetsFile checks that the draft, pasted into a targets
+// TestDraftIsATargetsFile checks that a draft, pasted into a targets
 // file, fails only on the placeholders a person must fill in.
 func TestDraftIsATargetsFile(t *testing.T) {
-	src := readDoc(t, seedPath)
-	draft, err := WriteYAML(Extract(src), "seed.txt")
-	if err != nil {
-		t.Fatal(err)
+	for _, doc := range []struct{ path, year string }{
+		{seedPath, "2019"},
+		{filepath.Join("testdata", "linjiang-2023.txt"), "2023"}, // with due dates
+	} {
+		t.Run(filepath.Base(doc.path), func(t *testing.T) {
+			src := readDoc(t, doc.path)
+			draft, err := WriteYAML(Extract(src), "plan.txt")
+			if err != nil {
+				t.Fatal(err)
+			}
+			head := "id: draft\ntitle: 草稿\nsource: plan.txt\ntimezone: Asia/Shanghai\n" +
+				"start: " + doc.year + "-01-01\nend: " + doc.year + "-12-31\n" +
+				"agencies:\n  - id: todo-agency\n    name: 待定\n"
+			readSrc := func(string) ([]byte, error) { return []byte(src), nil }
+			_, err = planfile.Parse("draft.yaml", append([]byte(head), draft...), readSrc)
+			perrs, ok := err.(planfile.Errors)
+			if !ok {
+				t.Fatalf("got %v, want planfile.Errors about the placeholders", err)
+			}
+			for _, p := range perrs {
+				if !strings.Contains(p.Msg, Placeholder) {
+					t.Errorf("got problem %s, want only problems about %s", p, Placeholder)
+				}
+			}
+			filled := strings.ReplaceAll(string(draft), "agency: "+Placeholder, "agency: todo-agency")
+			filled = strings.ReplaceAll(filled, ": "+Placeholder, ": x")
+			if _, err := planfile.Parse("draft.yaml", append([]byte(head), filled...), readSrc); err != nil {
+				t.Errorf("with the placeholders filled in: got %v, want a valid targets file", err)
+			}
+		})
 	}
-	head := "id: draft\ntitle: 草稿\nsource: seed.txt\ntimezone: Asia/Shanghai\nstart: 2019-01-01\nend: 2019-12-31\n" +
-		"agencies:\n  - id: todo-agency\n    name: 待定\n"
-	_, err = planfile.Parse("draft.yaml", append([]byte(head), draft...), func(string) ([]byte, error) {
-		return []byte(src), nil
-	})
-	perrs, ok := err.(planfile.Errors)
-	if !ok {
-		t.Fatalf("got %v, want planfile.Errors about the placeholders", err)
+}
+
+func TestDueDate(t *testing.T) {
+	tests := []struct {
+		name, clause string
+		year         int
+		want         string
+	}{
+		{"月底前 is the last day of that month", "6月底前完成第二次全国自然灾害综合风险普查", 2023, "2023-06-30"},
+		{"Chinese month numerals are read", "十二月底前出台实施办法", 2022, "2022-12-31"},
+		{"月前 is the end of the month", "9月前建成投用", 2020, "2020-09-30"},
+		{"a year in the clause wins over the plan's", "2024年3月底前完成", 2023, "2024-03-31"},
+		{"a quarter ends with its third month", "力争一季度新开工项目占全年的40%", 2023, "2023-03-31"},
+		{"上半年 ends in June", "上半年完成招标", 2021, "2021-06-30"},
+		{"February has its own last day", "2月底前完成", 2024, "2024-02-29"},
+		{"年底前 is the plan's end, the default", "年底前建成", 2023, ""},
+		{"no year, no date", "6月底前完成", 0, ""},
+		{"a month range is statistics, not a deadline", "1至5月完成投资", 2023, ""},
 	}
-	for _, p := range perrs {
-		if !strings.Contains(p.Msg, Placeholder) {
-			t.Errorf("got problem %s, want only problems about %s", p, Placeholder)
-		}
-	}
-	filled := strings.ReplaceAll(string(draft), "agency: "+Placeholder, "agency: todo-agency")
-	filled = strings.ReplaceAll(filled, ": "+Placeholder, ": x")
-	if _, err := planfile.Parse("draft.yaml", append([]byte(head), filled...), func(string) ([]byte, error) {
-		return []byte(src), nil
-	}); err != nil {
-		t.Errorf("with the placeholders filled in: got %v, want a valid targets file", err)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := dueDate(tt.clause, tt.year); got != tt.want {
+				t.Errorf("dueDate(%q, %d) = %q, want %q", tt.clause, tt.year, got, tt.want)
+			}
+		})
 	}
 }
 
@@ -267,6 +298,9 @@ func TestSplit(t *testing.T) {
 		{"unnumbered lines continue the item and a preamble is item 0",
 			"青川区工作要点\n1.新建学校\n继续推进改造",
 			[]string{"0: 青川区工作要点", "1: 新建学校\n继续推进改造"}},
+		{"a decimal after an item number is not a dotted item",
+			"1.6月底前完成\n2.1.5万平方米\n3.2.5 新建",
+			[]string{"1: 6月底前完成", "2: 1.5万平方米", "3.2.5: 新建"}},
 		{"a year at the start of a line is not a number",
 			"1.要点\n2019年底前完成",
 			[]string{"1: 要点\n2019年底前完成"}},
@@ -281,5 +315,18 @@ func TestSplit(t *testing.T) {
 				t.Errorf("got %q, want %q", got, tt.want)
 			}
 		})
+	}
+}
+
+func TestDueComesFromTheTitleYearAndTheSentence(t *testing.T) {
+	got := Extract("青川区2021年重点工作\n1.6月底前，新建学校3所，建成医院1座。新增绿地20公顷。")
+	want := []string{"2021-06-30", "2021-06-30", ""}
+	if len(got) != len(want) {
+		t.Fatalf("got %d candidates, want %d", len(got), len(want))
+	}
+	for i, w := range want {
+		if got[i].Due != w {
+			t.Errorf("candidate %d (%s): got due %q, want %q", i, got[i].Text, got[i].Due, w)
+		}
 	}
 }

@@ -141,6 +141,12 @@ func startsUnit(s []rune) bool {
 	return ok && len([]rune(u.zh)) > 1
 }
 
+// startsAnyUnit reports whether a unit starts s.
+func startsAnyUnit(s []rune) bool {
+	_, ok := matchUnit(s)
+	return ok
+}
+
 // unitEN returns the English name of a Chinese unit, or "" when unknown.
 // Units with a multiplier prefix (万平方米) and daily rates (吨/日) are
 // handled too.
