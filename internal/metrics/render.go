@@ -4,7 +4,6 @@ import (
 	"math"
 	"runtime"
 	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -228,7 +227,7 @@ func appendSample(b []byte, f *family, v float64, values []string) []byte {
 // appendEscaped escapes backslash and newline, and in label values also
 // the double quote, as the text format requires.
 func appendEscaped(b []byte, s string, quote bool) []byte {
-	if !strings.ContainsAny(s, "\\\n\"") {
+	if !needsEscape(s) {
 		return append(b, s...)
 	}
 	for i := 0; i < len(s); i++ {
@@ -244,6 +243,17 @@ func appendEscaped(b []byte, s string, quote bool) []byte {
 		}
 	}
 	return b
+}
+
+// needsEscape is strings.ContainsAny(s, "\\\n\"") without the rune
+// decoding, which shows in profiles of Chinese label values.
+func needsEscape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == '\\' || c == '\n' || c == '"' {
+			return true
+		}
+	}
+	return false
 }
 
 // appendFloat formats a sample value as client_golang does.
