@@ -388,7 +388,11 @@ func scanNumber(cl clause, i int) (number, bool) {
 // numbers finds the numeric commitments of a clause.
 func numbers(cl clause) []Candidate {
 	n := cl.norm
-	var out []Candidate
+	type phrase struct {
+		c         Candidate
+		from, end int // where its title may start; where it ends
+	}
+	var found []phrase
 	prevEnd := 0 // end of the previous phrase: cues and titles stop there
 	for i := 0; i < len(n); i++ {
 		if cl.quoted[i] {
@@ -398,6 +402,13 @@ func numbers(cl clause) []Candidate {
 		if !ok {
 			continue
 		}
+		// A range "3-5条", "三至五个" commits to its lower bound.
+		if num.end+1 < len(n) && strings.ContainsRune(rangeMarks, n[num.end]) {
+			if hi, ok := scanNumber(cl, num.end+1); ok && hi.chinese == num.chinese {
+				num.end, num.lone = hi.end, false
+				num.text = string(cl.runes[num.start:num.end])
+			}
+		}
 		c, end, titleEnd, ok := judge(cl, num, prevEnd)
 		if end > i {
 			i = end - 1
@@ -405,10 +416,41 @@ func numbers(cl clause) []Candidate {
 		if !ok {
 			continue
 		}
-		out = append(out, c)
+		found = append(found, phrase{c, prevEnd, end})
 		prevEnd = max(end, titleEnd)
 	}
+	var out []Candidate
+	for k, f := range found {
+		if k+1 < len(found) && qualifies(cl, f.end, found[k+1].c.pos) {
+			// The qualifier belongs in the title of what it qualifies.
+			next := &found[k+1]
+			next.from = f.from
+			next.c.Title = trimTitle(string(cl.runes[f.from:next.c.pos]))
+			continue
+		}
+		out = append(out, f.c)
+	}
 	return out
+}
+
+// rangeMarks join the bounds of a range.
+const rangeMarks = "-—–~～至到"
+
+// qualifies reports whether the phrase ending at end describes the noun
+// that the number at next counts, rather than being counted itself:
+// "10亿元以上项目5个" (projects of over a billion, five of them), "公交站点
+// 500米覆盖率达到100%". A list joiner between them ("1个国考断面和18个
+// 市考断面") makes them two counts.
+func qualifies(cl clause, end, next int) bool {
+	if end >= next || !unicode.Is(unicode.Han, cl.norm[end]) {
+		return false
+	}
+	for _, r := range cl.norm[end:next] {
+		if strings.ContainsRune(nounStops, r) {
+			return false
+		}
+	}
+	return true
 }
 
 // judge decides whether a number is a commitment and reads its unit, cues

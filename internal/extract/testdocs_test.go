@@ -78,13 +78,13 @@ func readKey(t *testing.T, path string) []keyEntry {
 	return out
 }
 
-// TestOtherDistricts runs the extractor on invented plans of four other
+// TestOtherDistricts runs the extractor on invented plans of five other
 // districts, written in the style of such documents with the traps they
 // hold (ordinals, road codes, quoted slogans, grades, ages, phases, last
 // year's figures), and compares its quantitative candidates with
 // hand-made answer keys.
 func TestOtherDistricts(t *testing.T) {
-	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023"} {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023", "nanxi-2024"} {
 		t.Run(name, func(t *testing.T) {
 			key := readKey(t, filepath.Join("testdata", name+".key"))
 			var got []keyEntry
@@ -123,6 +123,7 @@ func TestDraftGolden(t *testing.T) {
 		"yunxi-2020":     filepath.Join("testdata", "yunxi-2020.txt"),
 		"donghu-2022":    filepath.Join("testdata", "donghu-2022.txt"),
 		"linjiang-2023":  filepath.Join("testdata", "linjiang-2023.txt"),
+		"nanxi-2024":     filepath.Join("testdata", "nanxi-2024.txt"),
 	}
 	for name, path := range docs {
 		t.Run(name, func(t *testing.T) {
