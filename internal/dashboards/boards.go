@@ -80,6 +80,10 @@ func (g *generator) overview() *sdk.Board {
 	l.row("缺报与风险")
 	l.add(g.overdueByAgency())
 	l.add(g.mostAtRisk(s))
+	if g.hasMilestones() {
+		l.row("里程碑")
+		l.add(g.milestones(s))
+	}
 	b.Panels = l.panels
 	return b
 }
@@ -111,6 +115,10 @@ func (g *generator) agency() *sdk.Board {
 	l.row("缺报与风险")
 	l.add(g.overdueByTarget(s))
 	l.add(g.mostAtRisk(s))
+	if g.hasMilestones() {
+		l.row("里程碑")
+		l.add(g.milestones(s))
+	}
 	b.Panels = l.panels
 	return b
 }
@@ -303,6 +311,10 @@ func (g *generator) gauges(s scope, n int) panelSpec {
 	}
 	const perRow = 6
 	rows := (n + perRow - 1) / perRow
+	noValue := ""
+	if s.agencyVar {
+		noValue = "本部门没有数量指标"
+	}
 	return panelSpec{
 		kind: "gauge", title: "完成进度", w: gridWidth, h: 5 * rows,
 		description: "递增类指标：实际值/应达值，达到 100% 即按计划推进；" +
@@ -317,7 +329,7 @@ func (g *generator) gauges(s scope, n int) panelSpec {
 		},
 		fieldConfig: fieldConfig{
 			Defaults: fieldDefaults{
-				Unit: "percentunit", Decimals: ptr(0), Min: ptr(0.0), Max: ptr(1.5),
+				Unit: "percentunit", Decimals: ptr(0), Min: ptr(0.0), Max: ptr(1.5), NoValue: noValue,
 				Color:      sdk.FieldConfigColor{Mode: "thresholds"},
 				Thresholds: steps("red", th.OffTrack, "yellow", th.AtRisk, "green"),
 				Mappings:   []mapping{specialMapping("nan", mappingResult{Text: statusNames[plan.NoData].text, Color: statusNames[plan.NoData].color})},
@@ -437,6 +449,52 @@ func (g *generator) mostAtRisk(s scope) panelSpec {
 			Links: []link{targetLink("${__data.fields." + plan.LabelTargetID + "}")},
 		}, Overrides: []override{
 			byName("状态", property{"custom.displayMode", "color-background"}, property{"mappings", []mapping{statusMapping()}}),
+		}},
+	}
+}
+
+func (g *generator) hasMilestones() bool {
+	for _, t := range g.plan.Targets {
+		if t.Kind == plan.Milestone {
+			return true
+		}
+	}
+	return false
+}
+
+// milestones lists the dated yes/no commitments with their status and the
+// date their proof is due; gauges cover only quantities.
+func (g *generator) milestones(s scope) panelSpec {
+	ms := scope{agencyVar: s.agencyVar, kind: plan.Milestone}
+	labels := []string{plan.LabelItem, plan.LabelTitle, plan.LabelAgencyName}
+	noValue := ""
+	if s.agencyVar {
+		noValue = "本部门没有里程碑"
+	}
+	return panelSpec{
+		kind: "table", title: "里程碑", w: gridWidth, h: 10,
+		description: "按期完成即可的事项（是/否）。截止：证明完成的月报的报送期限。点击进入指标详情。",
+		queries: []query{
+			{expr: ms.join(statusCodeExpr(), labels...), table: true},
+			// Grafana's date units take milliseconds.
+			{expr: ms.join(plan.MetricTargetDeadline+" * 1000", labels...), table: true},
+		},
+		transformations: []transformation{
+			{ID: "merge", Options: map[string]any{}},
+			sortBy("Value #A", true),
+			organize([][2]string{
+				{plan.LabelItem, "条目"}, {plan.LabelTitle, "里程碑"}, {plan.LabelAgencyName, "部门"},
+				{"Value #A", "状态"}, {"Value #B", "截止"}, {plan.LabelTargetID, "编号"},
+			}, "Time", "instance", "job"),
+		},
+		options: map[string]any{"showHeader": true, "cellHeight": "sm"},
+		fieldConfig: fieldConfig{Defaults: fieldDefaults{
+			NoValue: noValue,
+			Color:   sdk.FieldConfigColor{Mode: "thresholds"},
+			Links:   []link{targetLink("${__data.fields." + plan.LabelTargetID + "}")},
+		}, Overrides: []override{
+			byName("状态", property{"custom.displayMode", "color-background"}, property{"mappings", []mapping{statusMapping()}}),
+			byName("截止", property{"unit", "time:YYYY-MM-DD"}),
 		}},
 	}
 }

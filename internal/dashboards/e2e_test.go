@@ -83,6 +83,24 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 	}
 	checkEveryPanel(t, prom, ds, vars, map[string][]string{VarAgency: agencies, VarTargetID: ids})
 
+	// Every agency's dashboard shows progress of some kind: gauges for its
+	// quantity targets or the table of its milestones.
+	g := &generator{plan: p}
+	s := scope{agencyVar: true}
+	for _, a := range agencies {
+		n := 0
+		for _, expr := range []string{g.gauges(s, 1).queries[0].expr, g.milestones(s).queries[0].expr} {
+			got, err := prom.query(substitute(expr, map[string]string{VarAgency: a}))
+			if err != nil {
+				t.Fatal(err)
+			}
+			n += len(got)
+		}
+		if n == 0 {
+			t.Errorf("agency %s: its dashboard shows neither gauges nor milestones", a)
+		}
+	}
+
 	checkDemoStory(t, prom, p)
 }
 

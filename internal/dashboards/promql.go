@@ -47,18 +47,23 @@ func sel(metric string, ms ...matcher) string {
 // varRef is a Grafana variable reference inside a query.
 func varRef(name string) string { return "$" + name }
 
-// scope says which targets a dashboard shows: all of them, or those of the
-// agency chosen in the $agency variable.
+// scope says which targets a panel shows: all of them, or those of the
+// agency chosen in the $agency variable, optionally of one kind only.
 type scope struct {
 	agencyVar bool
+	kind      plan.Kind // "" for every kind
 }
 
 // info is the target_info selector of the scope.
 func (s scope) info() string {
+	var ms []matcher
 	if s.agencyVar {
-		return sel(plan.MetricTargetInfo, eq(plan.LabelAgency, varRef(VarAgency)))
+		ms = append(ms, eq(plan.LabelAgency, varRef(VarAgency)))
 	}
-	return plan.MetricTargetInfo
+	if s.kind != "" {
+		ms = append(ms, eq(plan.LabelKind, string(s.kind)))
+	}
+	return sel(plan.MetricTargetInfo, ms...)
 }
 
 // join multiplies expr by the scope's target_info series, which both filters
