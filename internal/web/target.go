@@ -200,7 +200,7 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 	}
 	samples := make([]sample, len(months))
 	evaluated := -1
-	top := t.Goal
+	top, bottom := t.Goal, t.Goal
 	for i, m := range months {
 		var upto []plan.Report
 		for _, rv := range revs {
@@ -216,6 +216,7 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 			evaluated = i
 			if pr.HasActual {
 				top = max(top, pr.Actual)
+				bottom = min(bottom, pr.Actual)
 			}
 		}
 		top = max(top, pr.Expected)
@@ -227,12 +228,23 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 	if top <= 0 {
 		top = 1
 	}
+	// A daily rate moves a few percent around its cap or floor: an axis
+	// from zero would flatten it into a line. Counts and levels start at
+	// zero, where their story starts.
+	low := 0.0
+	if t.Aggregation == plan.Mean && t.Kind == plan.Quantity && bottom > 0 {
+		step := niceCeil((top - bottom) / 2)
+		low = math.Floor(bottom*0.95/step) * step
+		if low >= bottom || low < 0 {
+			low = 0
+		}
+	}
 
 	c := &chart{W: 720, H: 320, X0: 64, Y0: 36, X1: 704, Y1: 280,
 		Title: v.T["chart"], Desc: v.T["chart_desc"], ShowGoal: t.Kind != plan.Milestone}
 	n := float64(len(months))
 	x := func(i int) float64 { return round1(c.X0 + (float64(i)+0.5)/n*(c.X1-c.X0)) }
-	y := func(val float64) float64 { return round1(c.Y1 - val/top*(c.Y1-c.Y0)) }
+	y := func(val float64) float64 { return round1(c.Y1 - (val-low)/(top-low)*(c.Y1-c.Y0)) }
 	unit := report.Unit(t, v.Lang)
 	for i, m := range months {
 		label := strconv.Itoa(int(m.Month)) + "月"
@@ -242,7 +254,7 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 		c.XTicks = append(c.XTicks, tick{X: x(i), Y: c.Y1 + 18, Label: label})
 	}
 	for k := 0; k <= 4; k++ {
-		val := top * float64(k) / 4
+		val := low + (top-low)*float64(k)/4
 		c.YTicks = append(c.YTicks, tick{X: c.X0 - 8, Y: y(val), Label: report.Number(val)})
 	}
 	c.GoalY = y(t.Goal)
