@@ -19,10 +19,10 @@ type generator struct {
 const schemaVersion = 36
 
 func (g *generator) board(uid, title string, vars ...sdk.TemplateVar) *sdk.Board {
-	b := sdk.NewBoard(title)
-	// NewBoard numbers boards from a package counter; the id is Grafana's
-	// business, the uid is ours.
-	b.ID = 0
+	// Not sdk.NewBoard: it numbers boards from an unguarded package
+	// counter, which would make Generate unsafe for concurrent use. The
+	// numeric id is Grafana's business; the uid is ours.
+	b := &sdk.Board{Title: title, Style: "dark"}
 	b.UID = uid
 	b.Slug = uid
 	b.Tags = []string{Tag}

@@ -50,7 +50,8 @@ var statusNames = map[plan.Status]struct{ text, color string }{
 }
 
 // Generate builds the dashboards of p in a fixed order: overview, agency,
-// target. It fails only on a plan that does not validate.
+// target. It fails only on a plan that does not validate. It is safe for
+// concurrent use: nothing depends on the Grafana SDK's package counters.
 func Generate(p *plan.Plan) ([]Dashboard, error) {
 	if err := p.Validate(); err != nil {
 		return nil, fmt.Errorf("generate dashboards: %w", err)
