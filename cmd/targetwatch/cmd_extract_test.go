@@ -18,7 +18,7 @@ func runExtractCLI(args ...string) (int, string, string) {
 	return code, out.String(), errOut.String()
 }
 
-const extractPlan = "一、生态\n1.新建污水管道16公里，确保消除劣V类水体不少于30条段。\n2.推进区档案馆新馆建成启用，办好第三届运动会。\n"
+const extractPlan = "一、生态\n1.新建污水管道16公里，推进区污水厂建成投用，确保消除劣V类水体不少于30条段。\n2.推进区档案馆新馆建成启用，办好第三届运动会。\n"
 
 func TestExtractCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -65,6 +65,9 @@ func TestExtractCommand(t *testing.T) {
 	code, qOut, _ := runExtractCLI("extract", "--kind", "quantity", utf8Path)
 	if code != 0 || strings.Contains(qOut, "kind: milestone") || strings.Count(qOut, "kind: quantity") != 2 {
 		t.Errorf("--kind quantity: got exit %d and\n%s\nwant the two quantities only", code, qOut)
+	}
+	if !strings.Contains(qOut, "  - id: item-1c # 不少于30条段\n") {
+		t.Errorf("--kind quantity: got\n%s\nwant item-1c, the id the phrase has among all candidates", qOut)
 	}
 }
 

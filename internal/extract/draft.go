@@ -3,7 +3,6 @@ package extract
 import (
 	"bytes"
 	"fmt"
-	"strings"
 
 	"gopkg.in/yaml.v3"
 
@@ -15,29 +14,13 @@ import (
 // fills it in.
 const Placeholder = "TODO"
 
-// Draft turns candidates into targets.yaml entries. Ids derive from the
-// item ("item-10-5a", "item-10-5b"), so the same document always yields
-// the same ids.
+// Draft turns candidates into targets.yaml entries, with placeholders for
+// what a person must decide.
 func Draft(cands []Candidate) []planfile.TargetSpec {
-	perItem := map[string]int{}
-	for _, c := range cands {
-		perItem[c.Item]++
-	}
-	seen := map[string]int{}
-	used := map[string]bool{}
 	out := make([]planfile.TargetSpec, 0, len(cands))
 	for _, c := range cands {
-		id := "item-" + strings.ReplaceAll(c.Item, ".", "-")
-		if perItem[c.Item] > 1 {
-			id += suffix(seen[c.Item])
-		}
-		seen[c.Item]++
-		for base, n := id, 2; used[id]; n++ {
-			id = fmt.Sprintf("%s-%d", base, n)
-		}
-		used[id] = true
 		ts := planfile.TargetSpec{
-			ID:      id,
+			ID:      c.ID,
 			Item:    c.Item,
 			Title:   c.Title,
 			TitleEN: Placeholder,
@@ -59,14 +42,6 @@ func Draft(cands []Candidate) []planfile.TargetSpec {
 		out = append(out, ts)
 	}
 	return out
-}
-
-// suffix numbers the candidates of one item a, b, … z, aa, ab, ….
-func suffix(i int) string {
-	if i < 26 {
-		return string(rune('a' + i))
-	}
-	return suffix(i/26-1) + string(rune('a'+i%26))
 }
 
 // WriteYAML renders a draft targets list: a `targets:` key holding the

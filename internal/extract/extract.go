@@ -1,6 +1,7 @@
 package extract
 
 import (
+	"fmt"
 	"sort"
 	"strconv"
 	"strings"
@@ -12,6 +13,8 @@ import (
 // Candidate is a commitment the extractor proposes: a numeric target or a
 // milestone, found in one clause of one item.
 type Candidate struct {
+	// ID is a draft target id derived from the item: "item-10-5b".
+	ID   string
 	Item string // item label, e.g. "10.2"
 	Line int    // 1-based line of the item in the document
 
@@ -69,7 +72,41 @@ func Extract(text string) []Candidate {
 		}
 		return a.pos < b.pos
 	})
+	assignIDs(out)
 	return out
+}
+
+// assignIDs names candidates after their item ("item-10-5a",
+// "item-10-5b"), so a document always yields the same ids, whichever of
+// its candidates are printed.
+func assignIDs(cands []Candidate) {
+	perItem := map[string]int{}
+	for _, c := range cands {
+		perItem[c.Item]++
+	}
+	seen := map[string]int{}
+	used := map[string]bool{}
+	for i := range cands {
+		c := &cands[i]
+		id := "item-" + strings.ReplaceAll(c.Item, ".", "-")
+		if perItem[c.Item] > 1 {
+			id += suffix(seen[c.Item])
+		}
+		seen[c.Item]++
+		for base, n := id, 2; used[id]; n++ {
+			id = fmt.Sprintf("%s-%d", base, n)
+		}
+		used[id] = true
+		c.ID = id
+	}
+}
+
+// suffix numbers the candidates of one item a, b, … z, aa, ab, ….
+func suffix(i int) string {
+	if i < 26 {
+		return string(rune('a' + i))
+	}
+	return suffix(i/26-1) + string(rune('a'+i%26))
 }
 
 // compareItems orders item labels numerically part by part, so that 2.10
