@@ -345,7 +345,7 @@ type number struct {
 	value      float64
 	chinese    bool   // written in Chinese numerals
 	lone       bool   // a lone 一: an article, not a count
-	percentOf  bool   // written 百分之…
+	share      string // "%" or "‰" when written 百分之…, 千分之… or 三分之一
 	text       string // the numerals as written
 }
 
@@ -355,14 +355,37 @@ func scanNumber(cl clause, i int) (number, bool) {
 	if i >= len(n) {
 		return number{}, false
 	}
-	if hasAt(n, i, "百分之") {
-		m, ok := scanNumber(cl, i+3)
-		if !ok {
-			return number{}, false
+	for _, sh := range []struct{ word, unit string }{{"百分之", "%"}, {"千分之", "‰"}} {
+		if hasAt(n, i, sh.word) {
+			m, ok := scanNumber(cl, i+3)
+			if !ok || m.share != "" {
+				return number{}, false
+			}
+			m.start, m.share = i, sh.unit
+			m.text = string(cl.runes[i:m.end])
+			return m, true
 		}
-		m.start, m.percentOf = i, true
-		m.text = string(cl.runes[i:m.end])
-		return m, true
+	}
+	num, ok := scanPlain(cl, i)
+	if !ok {
+		return num, false
+	}
+	// 三分之一 is a share: one third, 33.3%.
+	if hasAt(n, num.end, "分之") {
+		if den, ok := scanPlain(cl, num.end+2); ok && num.value > 0 {
+			num.value = den.value / num.value * 100
+			num.end, num.share, num.lone = den.end, "%", false
+			num.text = string(cl.runes[num.start:num.end])
+		}
+	}
+	return num, true
+}
+
+// scanPlain reads a number in Arabic or Chinese numerals at i.
+func scanPlain(cl clause, i int) (number, bool) {
+	n := cl.norm
+	if i >= len(n) {
+		return number{}, false
 	}
 	switch {
 	case isDigit(n[i]):
@@ -522,8 +545,8 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 		break
 	}
 	var u unitInfo
-	if num.percentOf {
-		u = unitInfo{"%", "%", percentUnit}
+	if num.share != "" {
+		u = unitInfo{num.share, num.share, percentUnit}
 	} else {
 		u, ok = matchUnit(n[k:])
 		if !ok {
@@ -610,6 +633,18 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 	case beforeDir != "":
 		c.Direction = beforeDir
 	}
+	if u.kind == scoreUnit && beforeDir == "" && afterDir == "" {
+		// 十分重要: 分 without a cue is not a score.
+		return c, k, 0, false
+	}
+	rank := i > 0 && n[i-1] == '前' && (u.zh == "名" || u.zh == "位")
+	if rank {
+		// 前3名, 前十位: a rank, where lower is better.
+		c.Direction, c.Unit, c.UnitEN = plan.AtMost, "名", "rank"
+		if cueStart == i {
+			cueStart = i - 1
+		}
+	}
 	if u.kind == ageUnit && (beforeDir == "" || afterDir != "") {
 		// "3岁以下幼儿", "0-3岁婴幼儿" name an age group; only "达到79.5岁"
 		// commits to an age.
@@ -631,7 +666,7 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 	prefix := string(n[prevEnd:i])
 	c.Aggregation = plan.Sum
 	switch {
-	case u.kind == percentUnit:
+	case u.kind == percentUnit, u.kind == scoreUnit, rank:
 		c.Aggregation = plan.Last
 	case containsAny(prefix, dailyWords):
 		c.Aggregation = plan.Mean

@@ -15,6 +15,7 @@ const (
 	durationUnit                      // 天, 工作日: only a limit makes it a target
 	concentrationUnit                 // 微克/立方米: a level averaged over time
 	ageUnit                           // 岁: a target only when raised to ("达到79.5岁")
+	scoreUnit                         // 分: a score only with a cue ("达到90分", "90分以上")
 )
 
 // unitInfo describes one unit a target may be measured in.
@@ -101,6 +102,8 @@ var units = []unitInfo{
 	{"‰", "‰", percentUnit},
 	{"个百分点", "percentage points", percentUnit},
 	{"百分点", "percentage points", percentUnit},
+	// Scores: "营商环境评价得分达到90分"; "十分重要" has no cue and is no score.
+	{"分", "points", scoreUnit},
 	// Ages: "人均预期寿命达到79.5岁" is a target, "3岁以下" a category.
 	{"岁", "years of age", ageUnit},
 	// Durations.
