@@ -101,6 +101,7 @@ func TestNonCommitments(t *testing.T) {
 		{"a bare number is a code", "开通962000物业服务热线"},
 		{"PM2.5 is a name", "加强PM2.5污染防治"},
 		{"十分 is an adverb, not a score", "这项工作十分重要"},
+		{"部门 are departments, not units", "会同3部门开展联合执法"},
 		{"a figure since last year is an achievement", "去年以来，全区累计完成征收4200户。"},
 		{"a figure of the past year is an achievement", "过去一年，新增就业岗位2万个，城镇登记失业率控制在4%以内。"},
 		{"a figure already reached is an achievement", "全区已建成口袋公园12座"},

@@ -567,6 +567,10 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 			return c, k, 0, false
 		}
 	}
+	if u.zh == "部" && hasAt(n, k, "门") {
+		// 3部门: departments, a party to the work, not its output.
+		return c, k, 0, false
+	}
 	c.Unit, c.UnitEN = u.zh, u.en
 	if u.zh == "％" {
 		c.Unit = "%"
@@ -769,6 +773,12 @@ func trimTitle(s string) string {
 		})
 		for _, w := range leadWords {
 			s = strings.TrimPrefix(s, w)
+		}
+		// 一是…二是…: enumerations in prose.
+		if rs := []rune(s); len(rs) > 2 && rs[1] == '是' {
+			if _, ok := chineseDigit[rs[0]]; ok || rs[0] == '十' {
+				s = string(rs[2:])
+			}
 		}
 		if rest, ok := strings.CutPrefix(s, "基本"); ok {
 			// 基本实现 hedges; 基本公共服务 is a name and stays.
