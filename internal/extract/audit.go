@@ -28,7 +28,8 @@ type Coverage struct {
 	Matched, Ignored int
 }
 
-// Check compares a plan with the decoded text of its source document.
+// Check compares a plan with the decoded text of its source document (see
+// Decode). It reads nothing else and is safe for concurrent use.
 func Check(p *plan.Plan, source string) Coverage {
 	var cov Coverage
 	cands := Extract(source)

@@ -48,7 +48,8 @@ type Candidate struct {
 func (c *Candidate) Quantitative() bool { return c.Kind == plan.Quantity }
 
 // Extract returns the candidates of a decoded plan document, ordered by
-// item and then by position in the item. The result depends only on text.
+// item and then by position in the item. The result depends only on text;
+// Extract is safe for concurrent use.
 func Extract(text string) []Candidate {
 	var out []Candidate
 	items := Split(text)
