@@ -19,8 +19,9 @@ type Candidate struct {
 	Line int    // 1-based line of the item in the document
 
 	// Text is the phrase that carries the commitment, cue words included:
-	// "不少于329条段", "200名左右", "全覆盖", "建成开业". An ignored entry
-	// names a candidate by item and Text.
+	// "不少于329条段", "200名左右", "全覆盖", "建成开业", without the line
+	// breaks of a wrapped sentence. An ignored entry names a candidate by
+	// item and Text.
 	Text string
 	// Quote is the clause the phrase stands in, verbatim from the document.
 	Quote string
@@ -154,7 +155,10 @@ var quotePairs = map[rune]rune{'“': '”', '《': '》', '「': '」', '『': 
 // members of one list ("生态廊道2500亩、公益林1000亩").
 const clauseEnds = "，,；;。！!？?：:\n"
 
-func clauses(text string) []clause {
+// clauses splits an item's text. A line break ends a clause unless it
+// wraps a sentence (text copied from a PDF: "不少于\n329条段"); a heading's
+// title line always ends one.
+func clauses(text string, heading bool) []clause {
 	rs := []rune(text)
 	quoted := make([]bool, len(rs))
 	// Mark quoted spans. An unclosed quote marks nothing: a stray mark must
@@ -195,9 +199,17 @@ func clauses(text string) []clause {
 			out = append(out, c)
 		}
 	}
+	firstBreak := true
 	for i, r := range rs {
 		if r == ',' && thousands(rs, i) {
 			continue
+		}
+		if r == '\n' {
+			title := heading && firstBreak
+			firstBreak = false
+			if !title && wraps(rs, i) {
+				continue
+			}
 		}
 		if !quoted[i] && strings.ContainsRune(clauseEnds, r) {
 			flush(i, r)
@@ -226,6 +238,18 @@ func retrospective(cl clause) bool {
 		}
 	}
 	return false
+}
+
+// wraps reports whether the line break at rs[i] falls inside a sentence:
+// the line ends in a character, not punctuation, and the next one goes on
+// without the indent of a new paragraph.
+func wraps(rs []rune, i int) bool {
+	if i == 0 || i+1 >= len(rs) {
+		return false
+	}
+	prev, next := narrow(rs[i-1]), narrow(rs[i+1])
+	word := func(r rune) bool { return unicode.Is(unicode.Han, r) || isDigit(r) || r == '%' }
+	return word(prev) && word(next)
 }
 
 // thousands reports whether the comma at rs[i] separates thousands
@@ -275,7 +299,7 @@ func extractItem(it Item, year int) []Candidate {
 	if it.heading {
 		titleEnd = len([]rune(strings.SplitN(it.Text, "\n", 2)[0]))
 	}
-	for _, cl := range clauses(it.Text) {
+	for _, cl := range clauses(it.Text, it.heading) {
 		past = past || retrospective(cl)
 		if past {
 			if cl.end == 0 || strings.ContainsRune(sentenceEnds, cl.end) {
@@ -308,6 +332,8 @@ func extractItem(it Item, year int) []Candidate {
 		for _, c := range found {
 			c.Item, c.Line = it.Label, it.Line
 			c.Quote, c.Due = quote, due
+			// An ignored entry names the phrase on one line.
+			c.Text = strings.ReplaceAll(c.Text, "\n", "")
 			c.pos += cl.start
 			out = append(out, c)
 		}

@@ -334,3 +334,29 @@ func TestDueComesFromTheTitleYearAndTheSentence(t *testing.T) {
 		}
 	}
 }
+
+func TestWrappedLines(t *testing.T) {
+	tests := []struct {
+		name, in string
+		want     []string // Text of each quantitative candidate
+	}{
+		{"a sentence wrapped mid-line keeps its cue", "1.确保消除劣V类水体不少于\n329条段。", []string{"不少于329条段"}},
+		{"a line ending in punctuation ends the clause", "1.新建学校3所。\n达到95%", []string{"3所", "达到95%"}},
+		{"an indented line is a new paragraph", "1.新建学校3所\n　　新增学位500个", []string{"3所", "500个"}},
+		{"a chapter title is its own clause", "一、生态环境\n新建公园5座", []string{"5座"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got []string
+			for _, c := range quantities(tt.in) {
+				got = append(got, c.Text)
+				if !strings.Contains(tt.in, c.Quote) {
+					t.Errorf("quote %q is not verbatim", c.Quote)
+				}
+			}
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+}
