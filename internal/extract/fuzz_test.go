@@ -14,8 +14,8 @@ var itemLabel = regexp.MustCompile(`^[0-9]+(\.[0-9]+)*$`)
 
 // FuzzExtract feeds arbitrary bytes through Decode, Extract and WriteYAML:
 // nothing panics, every quote is verbatim from the text, every phrase is
-// in its quote (line breaks aside), labels are item numbers, values are finite, and the draft
-// is the same bytes twice.
+// in its quote (line breaks aside), labels are item numbers, values are
+// finite, and the draft is the same bytes twice.
 func FuzzExtract(f *testing.F) {
 	if seed, err := os.ReadFile(seedPath); err == nil {
 		f.Add(seed)
