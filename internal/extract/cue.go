@@ -129,8 +129,9 @@ var levelWords = []string{"累计", "总量", "总数", "保有量", "达到", "
 var trailWords = []string{"实现", "达到", "保持"}
 
 // policyNouns after "N项/N条" make the phrase a name ("十项准则",
-// "八项规定"), not a count of things to deliver.
-var policyNouns = []string{"准则", "规定", "禁令", "原则", "纪律", "要求", "承诺"}
+// "八项规定", "稳增长20条措施"), not a count of things to deliver: the
+// deliverable is issuing the document, a milestone.
+var policyNouns = []string{"准则", "规定", "禁令", "原则", "纪律", "要求", "承诺", "措施", "举措", "意见", "政策"}
 
 // leadWords are modal verbs and adverbs that open a clause and say nothing
 // about what is counted; titles drop them.
