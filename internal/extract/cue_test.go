@@ -108,6 +108,7 @@ func TestNonCommitments(t *testing.T) {
 		{"a figure since last year is an achievement", "去年以来，全区累计完成征收4200户。"},
 		{"a figure of the past year is an achievement", "过去一年，新增就业岗位2万个，城镇登记失业率控制在4%以内。"},
 		{"a figure already reached is an achievement", "全区已建成口袋公园12座"},
+		{"两轮车 is a vehicle", "规范两轮车停放秩序"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,6 +163,13 @@ func TestLookingBackEndsWithTheSentence(t *testing.T) {
 	got := quantities("去年以来，全区累计完成征收4200户。今年新建学校3所。")
 	if len(got) != 1 || got[0].Value != 3 {
 		t.Errorf("got %+v, want only this year's 3所", got)
+	}
+}
+
+func TestLastYearIsAnAccount(t *testing.T) {
+	got := quantities("江北区2025年重点任务\n2024年，全区地区生产总值达到1850亿元，增长5.8%。2025年，新增就业岗位3万个。")
+	if len(got) != 1 || got[0].Value != 30000 {
+		t.Errorf("got %+v, want only 2025's 3万个", got)
 	}
 }
 

@@ -240,16 +240,39 @@ func retrospective(cl clause) bool {
 	return false
 }
 
+// wrapWidth is the shortest line taken to be wrapped: PDF text wraps at
+// the page width, while a title line ("江北区2025年重点任务") is short.
+const wrapWidth = 20
+
 // wraps reports whether the line break at rs[i] falls inside a sentence:
-// the line ends in a character, not punctuation, and the next one goes on
-// without the indent of a new paragraph.
+// a full line ends in a character, not punctuation, and the next one goes
+// on without the indent of a new paragraph.
 func wraps(rs []rune, i int) bool {
 	if i == 0 || i+1 >= len(rs) {
+		return false
+	}
+	width := 0
+	for k := i - 1; k >= 0 && rs[k] != '\n'; k-- {
+		width++
+	}
+	if width < wrapWidth {
 		return false
 	}
 	prev, next := narrow(rs[i-1]), narrow(rs[i+1])
 	word := func(r rune) bool { return unicode.Is(unicode.Han, r) || isDigit(r) || r == '%' }
 	return word(prev) && word(next)
+}
+
+// earlierYear reports whether a clause opens with a year before the
+// plan's ("2024年，全区地区生产总值达到…" in a plan for 2025): an account of
+// that year.
+func earlierYear(cl clause, year int) bool {
+	n := cl.norm
+	if year == 0 || len(n) < 5 || n[4] != '年' {
+		return false
+	}
+	y, err := strconv.Atoi(string(n[:4]))
+	return err == nil && y < year
 }
 
 // thousands reports whether the comma at rs[i] separates thousands
@@ -290,6 +313,9 @@ func narrow(r rune) rune {
 // 330吨").
 const sentenceEnds = "。；;！!？?\n"
 
+// accountEnds close a sentence that looks back.
+const accountEnds = "。！!？?\n"
+
 func extractItem(it Item, year int) []Candidate {
 	var out []Candidate
 	daily := map[string]bool{} // units stated as daily rates in this sentence
@@ -300,9 +326,10 @@ func extractItem(it Item, year int) []Candidate {
 		titleEnd = len([]rune(strings.SplitN(it.Text, "\n", 2)[0]))
 	}
 	for _, cl := range clauses(it.Text, it.heading) {
-		past = past || retrospective(cl)
+		past = past || retrospective(cl) || earlierYear(cl, year)
 		if past {
-			if cl.end == 0 || strings.ContainsRune(sentenceEnds, cl.end) {
+			// An account runs to the full stop: "2024年，A；B。" is all 2024.
+			if cl.end == 0 || strings.ContainsRune(accountEnds, cl.end) {
 				past, due = false, ""
 				clear(daily)
 			}
@@ -594,8 +621,8 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 			return c, k, 0, false
 		}
 	}
-	if u.zh == "部" && hasAt(n, k, "门") {
-		// 3部门: departments, a party to the work, not its output.
+	if (u.zh == "部" && hasAt(n, k, "门")) || (u.zh == "轮" && hasAt(n, k, "车")) {
+		// 3部门 are departments, 两轮车 vehicles: words, not counts.
 		return c, k, 0, false
 	}
 	c.Unit, c.UnitEN = u.zh, u.en

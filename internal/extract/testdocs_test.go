@@ -78,13 +78,13 @@ func readKey(t *testing.T, path string) []keyEntry {
 	return out
 }
 
-// TestOtherDistricts runs the extractor on invented plans of six other
+// TestOtherDistricts runs the extractor on invented plans of seven other
 // districts, written in the style of such documents with the traps they
 // hold (ordinals, road codes, quoted slogans, grades, ages, phases, last
 // year's figures), and compares its quantitative candidates with
 // hand-made answer keys.
 func TestOtherDistricts(t *testing.T) {
-	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023", "nanxi-2024", "qinghe-2021"} {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023", "nanxi-2024", "qinghe-2021", "jiangbei-2025"} {
 		t.Run(name, func(t *testing.T) {
 			key := readKey(t, filepath.Join("testdata", name+".key"))
 			var got []keyEntry
@@ -127,6 +127,7 @@ func TestDraftGolden(t *testing.T) {
 		"linjiang-2023":  filepath.Join("testdata", "linjiang-2023.txt"),
 		"nanxi-2024":     filepath.Join("testdata", "nanxi-2024.txt"),
 		"qinghe-2021":    filepath.Join("testdata", "qinghe-2021.txt"),
+		"jiangbei-2025":  filepath.Join("testdata", "jiangbei-2025.txt"),
 	}
 	for name, path := range docs {
 		t.Run(name, func(t *testing.T) {
@@ -340,10 +341,11 @@ func TestWrappedLines(t *testing.T) {
 		name, in string
 		want     []string // Text of each quantitative candidate
 	}{
-		{"a sentence wrapped mid-line keeps its cue", "1.确保消除劣V类水体不少于\n329条段。", []string{"不少于329条段"}},
+		{"a sentence wrapped mid-line keeps its cue", "1.深入实施消除劣V类水体三年行动计划，确保消除劣V类水体不少于\n329条段。", []string{"不少于329条段"}},
 		{"a line ending in punctuation ends the clause", "1.新建学校3所。\n达到95%", []string{"3所", "达到95%"}},
 		{"an indented line is a new paragraph", "1.新建学校3所\n　　新增学位500个", []string{"3所", "500个"}},
 		{"a chapter title is its own clause", "一、生态环境\n新建公园5座", []string{"5座"}},
+		{"a short line is a title, not a wrapped sentence", "江北区2025年重点任务\n新建公园5座，达到95%", []string{"5座", "达到95%"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

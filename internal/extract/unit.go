@@ -26,7 +26,7 @@ type unitInfo struct {
 }
 
 // units are the measure words and physical units plans count commitments
-// in. Time units for dates (年, 月) and labels (号, 级, 类, 届, 轮) are
+// in. Time units for dates (年, 月) and labels (号, 级, 类, 届) are
 // deliberately absent: a number before them is never a quantity.
 var units = []unitInfo{
 	// Measure words.
@@ -59,6 +59,7 @@ var units = []unitInfo{
 	{"场次", "events", countUnit},
 	{"次", "times", countUnit},
 	{"批", "batches", countUnit},
+	{"轮", "rounds", countUnit},
 	{"期", "sessions", countUnit},
 	{"栋", "buildings", countUnit},
 	{"幢", "buildings", countUnit},
