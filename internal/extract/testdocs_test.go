@@ -78,13 +78,13 @@ func readKey(t *testing.T, path string) []keyEntry {
 	return out
 }
 
-// TestOtherDistricts runs the extractor on invented plans of seven other
+// TestOtherDistricts runs the extractor on invented plans of eight other
 // districts, written in the style of such documents with the traps they
 // hold (ordinals, road codes, quoted slogans, grades, ages, phases, last
 // year's figures), and compares its quantitative candidates with
 // hand-made answer keys.
 func TestOtherDistricts(t *testing.T) {
-	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023", "nanxi-2024", "qinghe-2021", "jiangbei-2025"} {
+	for _, name := range []string{"qingchuan-2021", "yunxi-2020", "donghu-2022", "linjiang-2023", "nanxi-2024", "qinghe-2021", "jiangbei-2025", "baishi-2023"} {
 		t.Run(name, func(t *testing.T) {
 			key := readKey(t, filepath.Join("testdata", name+".key"))
 			var got []keyEntry
@@ -128,6 +128,7 @@ func TestDraftGolden(t *testing.T) {
 		"nanxi-2024":     filepath.Join("testdata", "nanxi-2024.txt"),
 		"qinghe-2021":    filepath.Join("testdata", "qinghe-2021.txt"),
 		"jiangbei-2025":  filepath.Join("testdata", "jiangbei-2025.txt"),
+		"baishi-2023":    filepath.Join("testdata", "baishi-2023.txt"),
 	}
 	for name, path := range docs {
 		t.Run(name, func(t *testing.T) {

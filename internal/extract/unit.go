@@ -67,6 +67,7 @@ var units = []unitInfo{
 	{"株", "trees", countUnit},
 	{"只", "items", countUnit},
 	{"部", "units", countUnit},
+	{"块", "pieces", countUnit},
 	{"艘", "vessels", countUnit},
 	{"架", "aircraft", countUnit},
 	{"支", "teams", countUnit},
