@@ -2,6 +2,7 @@ package extract
 
 import (
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -591,7 +592,7 @@ func judge(cl clause, num number, prevEnd int) (c Candidate, end, titleEnd int, 
 	// 2500余亩, 300多个.
 	k := j
 	for k < len(n) {
-		if n[k] == '余' || n[k] == '多' {
+		if slices.Contains(approxInside, n[k]) {
 			c.Approximate = true
 			k++
 			continue
