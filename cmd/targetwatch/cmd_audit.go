@@ -17,8 +17,9 @@ func init() {
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("audit", "[--targets FILE]")
+	fs := newFlagSet("audit", "[--targets FILE] [--suggest]")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE`; its source document is read relative to it")
+	suggest := fs.Bool("suggest", false, "on failure, print `ignored:` entries for the unaccounted candidates to stdout, reasons left TODO")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -49,6 +50,12 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if lines := cov.Problems(); len(lines) > 0 {
 		for _, l := range lines {
 			fmt.Fprintf(e.stderr, "%s: %s\n", *targets, l)
+		}
+		if *suggest && len(cov.Unaccounted) > 0 {
+			fmt.Fprintf(e.stdout, "# Entries for ignored: in %s; give each a reason or make it a target.\n", *targets)
+			for _, c := range cov.Unaccounted {
+				fmt.Fprintf(e.stdout, "  - item: %q\n    text: %q\n    reason: %s # %s\n", c.Item, c.Text, extract.Placeholder, c.Quote)
+			}
 		}
 		return fmt.Errorf("%d %s: make each candidate a target or list it under ignored: with a reason", len(lines), auditPlural(len(lines), "problem"))
 	}

@@ -50,8 +50,8 @@ func TestAuditFindsUnaccountedCandidates(t *testing.T) {
 		{"a candidate that is neither target nor ignored fails", "ignored: []\n", 1, []string{
 			`targets.yaml: item 1.1: "不少于30条段" (30 条段, at_least) is neither a target with value 30 nor ignored; quote: 确保消除劣V类水体不少于30条段`,
 		}},
-		{"an ignored candidate passes", "ignored:\n  - item: \"1.1\"\n    text: 不少于30条段\n    reason: counted by the city\n", 0, nil},
-		{"an ignored entry that names no candidate fails", "ignored:\n  - item: \"1.1\"\n    text: 不少于30条段\n    reason: counted by the city\n  - item: \"1.1\"\n    text: 5公里\n    reason: stale\n", 1, []string{
+		{"an ignored candidate passes", "ignored:\n  - item: \"1.1\"\n    text: \"不少于30条段\"\n    reason: counted by the city\n", 0, nil},
+		{"an ignored entry that names no candidate fails", "ignored:\n  - item: \"1.1\"\n    text: \"不少于30条段\"\n    reason: counted by the city\n  - item: \"1.1\"\n    text: 5公里\n    reason: stale\n", 1, []string{
 			`targets.yaml: ignored item 1.1 "5公里": no such candidate in the source document; remove the entry`,
 		}},
 	}
@@ -94,5 +94,21 @@ func TestAuditReportsLoadProblems(t *testing.T) {
 	code, _, errOut := runExtractCLI("audit", "--targets", file)
 	if code != 1 || !strings.Contains(errOut, "quote does not appear verbatim in plan.txt") {
 		t.Errorf("got exit %d, stderr %q; want 1 and the quote problem", code, errOut)
+	}
+}
+
+func TestAuditSuggestsIgnoredEntries(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1新建污水管道16公里，确保消除劣V类水体不少于30条段。\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "targets.yaml")
+	if err := os.WriteFile(file, []byte(auditHead+"ignored: []\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, out, _ := runExtractCLI("audit", "--targets", file, "--suggest")
+	want := "  - item: \"1.1\"\n    text: \"不少于30条段\"\n    reason: TODO # 确保消除劣V类水体不少于30条段\n"
+	if code != 1 || !strings.Contains(out, want) {
+		t.Errorf("got exit %d and stdout\n%s\nwant 1 and\n%s", code, out, want)
 	}
 }
