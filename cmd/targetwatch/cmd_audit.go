@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/extract"
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -54,7 +55,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		if *suggest && len(cov.Unaccounted) > 0 {
 			fmt.Fprintf(e.stdout, "# Entries for ignored: in %s; give each a reason or make it a target.\n", *targets)
 			for _, c := range cov.Unaccounted {
-				fmt.Fprintf(e.stdout, "  - item: %q\n    text: %q\n    reason: %s # %s\n", c.Item, c.Text, extract.Placeholder, c.Quote)
+				fmt.Fprintf(e.stdout, "  - item: %q\n    text: %q\n    reason: %s # %s\n", c.Item, c.Text, extract.Placeholder, strings.ReplaceAll(c.Quote, "\n", ""))
 			}
 		}
 		return fmt.Errorf("%d %s: make each candidate a target or list it under ignored: with a reason", len(lines), auditPlural(len(lines), "problem"))
