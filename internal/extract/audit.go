@@ -12,7 +12,8 @@ import (
 // candidates of its source document.
 type Coverage struct {
 	// Unaccounted are quantitative candidates that are neither a target
-	// (same item, same value) nor ignored (same item, same text).
+	// (same item, same value; one candidate per target) nor ignored (same
+	// item, same text).
 	Unaccounted []Candidate
 	// BadQuotes are targets whose quote is not verbatim in the source.
 	BadQuotes []*plan.Target
@@ -39,11 +40,22 @@ func Check(p *plan.Plan, source string) Coverage {
 		if !c.Quantitative() {
 			continue
 		}
-		matched := false
+		// Each target accounts for one candidate, so a commitment stated
+		// twice in an item ("达标率达到90%…满意率达到90%") needs two
+		// targets or an ignored entry; a target whose quote holds the
+		// candidate's clause is taken first.
+		best := -1
 		for i := range p.Targets {
-			if matches(&p.Targets[i], &c) {
-				matched, found[i] = true, true
+			if found[i] || !matches(&p.Targets[i], &c) {
+				continue
 			}
+			if best < 0 || (!overlaps(p.Targets[best].Quote, c.Quote) && overlaps(p.Targets[i].Quote, c.Quote)) {
+				best = i
+			}
+		}
+		matched := best >= 0
+		if matched {
+			found[best] = true
 		}
 		ignored := false
 		for i, g := range p.Ignored {
@@ -85,6 +97,11 @@ func matches(t *plan.Target, c *Candidate) bool {
 		return false
 	}
 	return sameValue(t.Goal, c.Value) || sameValue(t.Goal*unitScale(t.Unit), c.Value)
+}
+
+// overlaps reports whether one quote contains the other.
+func overlaps(a, b string) bool {
+	return a != "" && b != "" && (strings.Contains(a, b) || strings.Contains(b, a))
 }
 
 func sameValue(a, b float64) bool {

@@ -112,6 +112,8 @@ func TestCheck(t *testing.T) {
 		{"a quote that is not in the source fails",
 			[]plan.Target{sewer, housing, {ID: "firms", Item: "1.2", Quote: "淘汰劣势企业121家", Kind: plan.Quantity, Goal: 120}}, nil,
 			[]string{`target firms (item 1.2): quote "淘汰劣势企业121家" is not in the source document`}},
+		{"one target accounts for one candidate only",
+			[]plan.Target{sewer, housing, firms, {ID: "firms-again", Item: "1.2", Quote: "淘汰劣势企业120家", Kind: plan.Quantity, Goal: 120}}, nil, nil},
 		{"an ignored entry that names no candidate fails",
 			[]plan.Target{sewer, housing, firms}, []plan.Ignored{{Item: "1.2", Text: "第三届", Reason: "an ordinal"}},
 			[]string{`ignored item 1.2 "第三届": no such candidate in the source document; remove the entry`}},
@@ -138,5 +140,21 @@ func TestCheckReportsRecall(t *testing.T) {
 	}
 	if !cov.OK() {
 		t.Errorf("got problems %q, want none: a missed target is the extractor's gap, not the file's", cov.Problems())
+	}
+}
+
+func TestCheckCountsEachStatement(t *testing.T) {
+	const src = "2.1居民小区垃圾分类达标率达到90%，解决率、满意率分别达到90%、92%。\n"
+	rate := func(id, quote string, goal float64) plan.Target {
+		return plan.Target{ID: id, Item: "2.1", Quote: quote, Kind: plan.Quantity, Goal: goal, Unit: "%"}
+	}
+	p := &plan.Plan{Targets: []plan.Target{
+		rate("sorting", "居民小区垃圾分类达标率达到90%", 90),
+		rate("satisfaction", "解决率、满意率分别达到90%、92%", 92),
+	}}
+	got := Check(p, src).Problems()
+	want := `item 2.1: "达到90%" (90 %, at_least) is neither a target with value 90 nor ignored; quote: 解决率、满意率分别达到90%、92%`
+	if len(got) != 1 || got[0] != want {
+		t.Errorf("got %q, want [%q]: the second 90%% needs a target of its own", got, want)
 	}
 }
