@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -39,6 +40,9 @@ var halfPattern = regexp.MustCompile(`上半年|年中`)
 // none or the year is unknown. 年内 and 年底前 are the plan's end, the
 // default, and give nothing.
 func dueDate(clause string, year int) string {
+	if year == 0 || !strings.ContainsAny(clause, "月季半中") {
+		return ""
+	}
 	month := 0
 	if m := monthPattern.FindStringSubmatch(clause); m != nil {
 		if m[1] != "" {

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 )
@@ -375,21 +376,21 @@ func extractItem(it Item, year int) []Candidate {
 
 // hasAt reports whether word starts at rs[i].
 func hasAt(rs []rune, i int, word string) bool {
-	w := []rune(word)
-	if i < 0 || i+len(w) > len(rs) {
+	if i < 0 {
 		return false
 	}
-	for k, r := range w {
-		if rs[i+k] != r {
+	for _, r := range word {
+		if i >= len(rs) || rs[i] != r {
 			return false
 		}
+		i++
 	}
 	return true
 }
 
 // endsAt reports whether word ends just before rs[i].
 func endsAt(rs []rune, i int, word string) bool {
-	return hasAt(rs, i-len([]rune(word)), word)
+	return hasAt(rs, i-utf8.RuneCountInString(word), word)
 }
 
 func isLatin(r rune) bool { return r < 128 && unicode.IsLetter(r) }
