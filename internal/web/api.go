@@ -46,6 +46,26 @@ func (h *Handler) ReportHandler() http.Handler {
 	}))
 }
 
+// reportDownload serves the execution report to a reader of the page, in
+// the page's language, as a file to save.
+func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view) {
+	f, err := report.ParseFormat(r.PathValue("format"))
+	if err != nil || r.PathValue("format") == "" {
+		h.fail(w, r, http.StatusNotFound, "")
+		return
+	}
+	s := h.cfg.Snapshots.Snapshot()
+	var b bytes.Buffer
+	if err := report.Write(&b, s, f, v.Lang); err != nil {
+		h.log.ErrorContext(r.Context(), "render report", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	w.Header().Set("Content-Type", f.ContentType())
+	w.Header().Set("Content-Disposition", `attachment; filename="report-`+s.AsOf.In(s.Plan.Location).Format("2006-01-02")+"."+string(f)+`"`)
+	_, _ = w.Write(b.Bytes())
+}
+
 // TemplateHandler serves GET /api/v1/agencies/{id}/template.csv: the CSV an
 // agency fills in Excel and imports, listing its targets and the months
 // due. It needs a bearer token of any role when an authenticator is

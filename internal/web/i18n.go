@@ -82,6 +82,7 @@ var messages = map[string][2]string{
 	"milestone_done":    {"已完成", "done"},
 	"milestone_open":    {"未完成", "not done"},
 	"kind_milestone":    {"节点任务", "milestone"},
+	"download_report":   {"下载执行情况报告", "Download the execution report"},
 }
 
 func texts(lang report.Lang) map[string]string {

@@ -201,6 +201,8 @@ type overviewData struct {
 	Cards    []card
 	Overdue  []overdueAgency
 	Assumed  bool
+	// Downloads links the execution report, one link per format.
+	Downloads []option
 }
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
@@ -261,6 +263,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 		d.Cards = append(d.Cards, newCard(v, s, g))
 	}
 	d.Overdue = overdueByAgency(v, s)
+	for _, f := range []struct{ format, text string }{{"csv", "CSV (Excel)"}, {"md", "Markdown"}, {"json", "JSON"}} {
+		d.Downloads = append(d.Downloads, option{Value: v.Link("/report/" + f.format), Text: f.text})
+	}
 	v.Title = v.T["overview"]
 	h.render(w, r, http.StatusOK, "overview", v, d)
 }

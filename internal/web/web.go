@@ -71,7 +71,8 @@ type Config struct {
 }
 
 // Handler serves the status page. Mount it at "/": it answers /, /targets/ID,
-// /signin, /signout and /static/.
+// /report/FORMAT (the execution report to download), /signin, /signout and
+// /static/.
 type Handler struct {
 	cfg    Config
 	log    *slog.Logger
@@ -118,6 +119,7 @@ func New(cfg Config) (*Handler, error) {
 	mux.HandleFunc("POST /signout", h.signout)
 	mux.Handle("GET /{$}", h.protect(h.overview))
 	mux.Handle("GET /targets/{id}", h.protect(h.target))
+	mux.Handle("GET /report/{format}", h.protect(h.reportDownload))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "")
 	})
