@@ -127,6 +127,7 @@ func New(cfg Config) (*Handler, error) {
 	return h, nil
 }
 
+// ServeHTTP answers with the page, under a strict content security policy.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	hd := w.Header()
 	// No script and no inline style anywhere, so the policy can be strict;
