@@ -73,6 +73,9 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 		if r.FirstErr != nil {
 			return fmt.Errorf("%d clients: %d errors, first: %w", c, r.Errors, r.FirstErr)
 		}
+		if r.Count == 0 {
+			return fmt.Errorf("%d clients: no PUT was answered within %s", c, b.cfg.ingestFor)
+		}
 		b.cleanup(dir)
 	}
 	return nil
@@ -178,7 +181,7 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 		return err
 	}
 	defer tw.stop()
-	client := newClient(8, 5*time.Minute)
+	client := newClient(8, b.cfg.prefillFor)
 	took, err := tw.prefill(ctx, client, 0, n*b.cfg.months, b.cfg.months, b.cfg.batch, b.cfg.prefillFor)
 	sr.revisions, sr.prefill = n*b.cfg.months, took
 	b.log.Info("prefilled", "targets", n, "revisions", sr.revisions, "took", took)
