@@ -49,6 +49,10 @@ type DB struct {
 
 	maxBatch int
 
+	// Prepared once: stCurrent and stInsert by the writer goroutine only,
+	// stAuth at Open.
+	stCurrent, stInsert, stAuth *sql.Stmt
+
 	hookMu   sync.RWMutex
 	onCommit func([]plan.Report)
 }
@@ -118,9 +122,33 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.r.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	if err := db.prepare(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, err)
+	}
 	db.wg.Add(1)
 	go db.writer()
 	return db, nil
+}
+
+// prepare readies the statements of the hot paths. The writer's must be
+// prepared here: once the writer holds the one write connection in a
+// transaction, preparing on the pool would wait for it forever.
+func (db *DB) prepare(ctx context.Context) error {
+	var err error
+	if db.stCurrent, err = db.w.PrepareContext(ctx, `SELECT revision, value, note, agency, token_id, token_name, received
+		FROM revisions WHERE target = ? AND period = ? ORDER BY revision DESC LIMIT 1`); err != nil {
+		return classify(err)
+	}
+	if db.stInsert, err = db.w.PrepareContext(ctx, `INSERT INTO revisions
+		(target, period, revision, value, note, agency, token_id, token_name, received)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
+		return classify(err)
+	}
+	if db.stAuth, err = db.r.PrepareContext(ctx, `SELECT id, name, agency, role, hash, revoked FROM tokens WHERE hash = ?`); err != nil {
+		return classify(err)
+	}
+	return nil
 }
 
 // Close stops the writer after the batch in progress and closes the file.
@@ -130,6 +158,11 @@ func (db *DB) Close() error {
 	db.closed.Do(func() {
 		close(db.quit)
 		db.wg.Wait()
+		for _, st := range []*sql.Stmt{db.stCurrent, db.stInsert, db.stAuth} {
+			if st != nil {
+				st.Close()
+			}
+		}
 		err = errors.Join(db.w.Close(), db.r.Close())
 	})
 	return err

@@ -106,13 +106,22 @@ func (db *DB) Submit(ctx context.Context, who plan.Principal, subs []Submission,
 	}
 }
 
-// writer commits queued submissions: it takes whatever is waiting (never
-// waiting for more, so a lone writer is not delayed), runs each request in
-// a savepoint of one transaction so a bad request rolls back alone, commits
-// once, and only then answers.
+// writer commits queued submissions: it takes whatever is waiting, runs
+// each request in one transaction (in a savepoint when a failure could
+// leave part of it behind), commits once, and only then answers.
+//
+// A lone writer is never delayed. When the previous commit served several
+// requests, their senders are likely to come back together, so the writer
+// waits a little (at most half the last commit's duration, under a
+// millisecond) for as many requests as the previous batch had: otherwise
+// the first to return would get a commit of its own and every fsync after
+// would carry half the clients.
 func (db *DB) writer() {
 	defer db.wg.Done()
 	batch := make([]*request, 0, db.maxBatch)
+	lastSize, lastDur := 0, time.Duration(0)
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
 	for {
 		select {
 		case r := <-db.queue:
@@ -121,16 +130,36 @@ func (db *DB) writer() {
 			db.failQueued()
 			return
 		}
-	drain:
-		for len(batch) < db.maxBatch {
-			select {
-			case r := <-db.queue:
-				batch = append(batch, r)
-			default:
-				break drain
+		db.drain(&batch)
+		if want := min(lastSize, db.maxBatch); want > 1 && len(batch) < want {
+			timer.Reset(min(lastDur/2, time.Millisecond))
+		wait:
+			for len(batch) < want {
+				select {
+				case r := <-db.queue:
+					batch = append(batch, r)
+				case <-timer.C:
+					break wait
+				}
 			}
+			timer.Stop()
+			db.drain(&batch)
 		}
+		start := time.Now()
 		db.commit(batch)
+		lastSize, lastDur = len(batch), time.Since(start)
+	}
+}
+
+// drain adds every request already queued, up to the batch limit.
+func (db *DB) drain(batch *[]*request) {
+	for len(*batch) < db.maxBatch {
+		select {
+		case r := <-db.queue:
+			*batch = append(*batch, r)
+		default:
+			return
+		}
 	}
 }
 
@@ -172,12 +201,7 @@ func (db *DB) commit(batch []*request) {
 		return
 	}
 	defer tx.Rollback()
-	st, err := prepareWrite(ctx, tx)
-	if err != nil {
-		fail(err)
-		return
-	}
-	defer st.close()
+	st := db.writeStmts(ctx, tx)
 	now := db.now()
 	for i := range ps {
 		p := &ps[i]
@@ -185,21 +209,36 @@ func (db *DB) commit(batch []*request) {
 			p.reply.err = err
 			continue
 		}
-		if _, err := tx.ExecContext(ctx, "SAVEPOINT req"); err != nil {
-			fail(fmt.Errorf("store: savepoint: %w", classify(err)))
-			return
-		}
-		out, revs, err := db.apply(ctx, st, p.req, now)
-		if err != nil || p.req.opt.DryRun {
-			if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO req"); rerr != nil {
-				fail(fmt.Errorf("store: rollback to savepoint: %w", classify(rerr)))
+		// A single figure that fails has written nothing, so only batches
+		// and dry runs need a savepoint to undo.
+		savepoint := len(p.req.subs) > 1 || p.req.opt.DryRun
+		if savepoint {
+			if _, err := tx.ExecContext(ctx, "SAVEPOINT req"); err != nil {
+				fail(fmt.Errorf("store: savepoint: %w", classify(err)))
 				return
 			}
-			revs = nil
 		}
-		if _, err := tx.ExecContext(ctx, "RELEASE req"); err != nil {
-			fail(fmt.Errorf("store: release savepoint: %w", classify(err)))
-			return
+		out, revs, err := db.apply(ctx, st, p.req, now)
+		if savepoint {
+			if err != nil || p.req.opt.DryRun {
+				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO req"); rerr != nil {
+					fail(fmt.Errorf("store: rollback to savepoint: %w", classify(rerr)))
+					return
+				}
+				revs = nil
+			}
+			if _, err := tx.ExecContext(ctx, "RELEASE req"); err != nil {
+				fail(fmt.Errorf("store: release savepoint: %w", classify(err)))
+				return
+			}
+		} else if err != nil {
+			// An insert that failed part-way (I/O) leaves the transaction
+			// unusable for the others.
+			var ps plan.Problems
+			if !errors.As(err, &ps) {
+				fail(err)
+				return
+			}
 		}
 		p.reply = reply{out: out, err: err}
 		p.revs = revs
@@ -236,25 +275,10 @@ type writeStmts struct {
 	current, insert *sql.Stmt
 }
 
-func prepareWrite(ctx context.Context, tx *sql.Tx) (*writeStmts, error) {
-	cur, err := tx.PrepareContext(ctx, `SELECT revision, value, note, agency, token_id, token_name, received
-		FROM revisions WHERE target = ? AND period = ? ORDER BY revision DESC LIMIT 1`)
-	if err != nil {
-		return nil, fmt.Errorf("store: prepare: %w", classify(err))
-	}
-	ins, err := tx.PrepareContext(ctx, `INSERT INTO revisions
-		(target, period, revision, value, note, agency, token_id, token_name, received)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		cur.Close()
-		return nil, fmt.Errorf("store: prepare: %w", classify(err))
-	}
-	return &writeStmts{current: cur, insert: ins}, nil
-}
-
-func (s *writeStmts) close() {
-	s.current.Close()
-	s.insert.Close()
+// writeStmts binds the writer's statements, prepared at Open on the
+// single writer connection, to tx.
+func (db *DB) writeStmts(ctx context.Context, tx *sql.Tx) *writeStmts {
+	return &writeStmts{current: tx.StmtContext(ctx, db.stCurrent), insert: tx.StmtContext(ctx, db.stInsert)}
 }
 
 // apply checks and inserts one request's figures inside the open

@@ -132,7 +132,7 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (plan.Principal, 
 	var role string
 	var stored []byte
 	var revoked sql.NullInt64
-	err := db.r.QueryRowContext(ctx, `SELECT id, name, agency, role, hash, revoked FROM tokens WHERE hash = ?`, h[:]).
+	err := db.stAuth.QueryRowContext(ctx, h[:]).
 		Scan(&p.TokenID, &p.Name, &p.Agency, &role, &stored, &revoked)
 	if errors.Is(err, sql.ErrNoRows) {
 		return plan.Principal{}, errUnauthenticated
