@@ -1,6 +1,7 @@
 package dashboards
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"os"
@@ -37,7 +38,10 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 
 	bin := testenv.Targetwatch(t)
 	db := filepath.Join(t.TempDir(), "targetwatch.db")
-	cmd := exec.Command(bin, "demo", "--db", db, "--targets", targets)
+	// A hung demo should fail this test, not the whole package's timeout.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, bin, "demo", "--db", db, "--targets", targets)
 	cmd.Dir = root
 	out, err := cmd.CombinedOutput()
 	if err != nil {
@@ -208,6 +212,20 @@ func checkDemoStory(t *testing.T, prom *prometheus, p *plan.Plan) {
 		}
 		if !tc.ok(v) {
 			t.Errorf("%s: got %s = %.3f, want %s", tc.name, tc.id, v, tc.want)
+		}
+	}
+
+	// The status stat shows the code of the current status.
+	for id, want := range map[string]plan.Status{story.OffTrack: plan.OffTrack, story.AtRisk: plan.AtRisk, story.Breached: plan.Breached} {
+		if id == "" {
+			continue
+		}
+		got, err := prom.query(statusCodeExpr(eq(plan.LabelTargetID, id)))
+		if err != nil || len(got) != 1 {
+			t.Fatalf("status of %s: got %d series (%v), want 1", id, len(got), err)
+		}
+		if v := value(t, got[0]); v != float64(statusCode[want]) {
+			t.Errorf("status of %s: got code %v, want %d (%s)", id, v, statusCode[want], statusNames[want].text)
 		}
 	}
 
