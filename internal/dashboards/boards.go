@@ -281,7 +281,7 @@ func (g *generator) statusCounts(s scope) panelSpec {
 // means for its direction: for at_least targets the gauge is actual over
 // expected (green from the at_risk threshold up); for caps it is actual over
 // the cap (nearer the cap is worse); for goal-0 targets it is the actual
-// itself (anything above 0 is a breach). rows is how many gauges the panel
+// itself (anything above 0 is a breach). n is how many gauges the panel
 // must make room for.
 func (g *generator) gauges(s scope, n int) panelSpec {
 	qs := g.quantityTargets()

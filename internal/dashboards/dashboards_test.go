@@ -367,3 +367,23 @@ func TestWrite(t *testing.T) {
 		t.Errorf("got %d files after a canceled write, want 0", len(entries))
 	}
 }
+
+func TestEveryStatusHasANameAndACode(t *testing.T) {
+	codes := map[int]plan.Status{}
+	for _, st := range plan.Statuses {
+		if statusNames[st].text == "" || statusNames[st].color == "" {
+			t.Errorf("status %s: got no Chinese name or colour", st)
+		}
+		c, ok := statusCode[st]
+		if !ok || c <= 0 {
+			t.Errorf("status %s: got code %d, want a positive one", st, c)
+		}
+		if other, dup := codes[c]; dup {
+			t.Errorf("statuses %s and %s share code %d", other, st, c)
+		}
+		codes[c] = st
+	}
+	if len(statusNames) != len(plan.Statuses) || len(statusCode) != len(plan.Statuses) {
+		t.Errorf("got %d names and %d codes, want %d each", len(statusNames), len(statusCode), len(plan.Statuses))
+	}
+}

@@ -3,6 +3,7 @@ package dashboards
 import (
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -93,7 +94,7 @@ var statusCode = map[plan.Status]int{
 func statusCodeExpr(ms ...matcher) string {
 	terms := make([]string, len(plan.Statuses))
 	for i, st := range plan.Statuses {
-		terms[i] = fmt.Sprintf("%s * %d", sel(plan.MetricTargetStatus, append(ms, eq(plan.LabelStatus, string(st)))...), statusCode[st])
+		terms[i] = fmt.Sprintf("%s * %d", sel(plan.MetricTargetStatus, append(slices.Clone(ms), eq(plan.LabelStatus, string(st)))...), statusCode[st])
 	}
 	return fmt.Sprintf("max without (%s) (%s)", plan.LabelStatus, strings.Join(terms, " or "))
 }
@@ -120,7 +121,7 @@ func classOf(t *plan.Target) gaugeClass {
 	return pace
 }
 
-// gaugeExpr is one series per quantity target in ids: its gauge value by
+// gaugeExpr is one series per target of targets: its gauge value by
 // class, or NaN for a target with no figures yet (Grafana maps NaN to
 // 无数据), so every target keeps its gauge.
 func gaugeExpr(targets []*plan.Target) string {
