@@ -53,6 +53,9 @@ type DB struct {
 	// stAuth at Open.
 	stCurrent, stInsert, stAuth *sql.Stmt
 
+	cache       map[curKey]curVal // writer goroutine only; see lookup
+	dataVersion int64
+
 	hookMu   sync.RWMutex
 	onCommit func([]plan.Report)
 }
@@ -89,6 +92,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		queue:    make(chan *request, 4096),
 		quit:     make(chan struct{}),
 		maxBatch: 1024,
+		cache:    map[curKey]curVal{},
 	}
 	for _, o := range opts {
 		o(db)

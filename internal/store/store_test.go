@@ -263,3 +263,21 @@ func TestTokens(t *testing.T) {
 		t.Errorf("Tokens: got %+v %v, want one revoked token", list, err)
 	}
 }
+
+// TestAnotherProcessWritingIsSeen: the writer's cache of current revisions
+// must notice commits made through another connection (another process,
+// such as a demo import), or it would number revisions twice.
+func TestAnotherProcessWritingIsSeen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tw.db")
+	a, b := open(t, path), open(t, path)
+	submit(t, a, Submission{Target: "roads", Period: march, Value: 1})
+	submit(t, b, Submission{Target: "roads", Period: march, Value: 2, Note: "from the other process"})
+	out := submit(t, a, Submission{Target: "roads", Period: march, Value: 2})
+	if out[0].Result != Unchanged || out[0].Report.Revision != 2 {
+		t.Errorf("resending the other process's value: got %s revision %d, want unchanged revision 2", out[0].Result, out[0].Report.Revision)
+	}
+	out = submit(t, a, Submission{Target: "roads", Period: march, Value: 3, Note: "again"})
+	if out[0].Result != Corrected || out[0].Report.Revision != 3 {
+		t.Errorf("correcting after the other process: got %s revision %d, want corrected revision 3", out[0].Result, out[0].Report.Revision)
+	}
+}
