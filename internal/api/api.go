@@ -67,6 +67,13 @@ type server struct {
 	lockAfter time.Duration
 	maxBody   int64
 	m         *metrics
+	targets   map[string]*plan.Target // plan.Target searches linearly; a province has 100,000
+}
+
+// target finds a plan target by id.
+func (s *server) target(id string) (*plan.Target, bool) {
+	t, ok := s.targets[id]
+	return t, ok
 }
 
 type metrics struct {
@@ -135,6 +142,10 @@ func New(cfg Config) (http.Handler, error) {
 		log:       cfg.Logger,
 		lockAfter: cfg.LockAfter,
 		maxBody:   cfg.MaxBody,
+	}
+	s.targets = make(map[string]*plan.Target, len(cfg.Plan.Targets))
+	for i := range cfg.Plan.Targets {
+		s.targets[cfg.Plan.Targets[i].ID] = &cfg.Plan.Targets[i]
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -22,7 +22,10 @@ func FuzzFigureBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	p := testPlan()
-	s := &server{plan: p, lockAfter: plan.DefaultLockAfter}
+	s := &server{plan: p, lockAfter: plan.DefaultLockAfter, targets: map[string]*plan.Target{}}
+	for i := range p.Targets {
+		s.targets[p.Targets[i].ID] = &p.Targets[i]
+	}
 	who := plan.Principal{Agency: "water", Role: plan.RoleAgency, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		var fb FigureBody
@@ -65,7 +68,10 @@ func FuzzCSVImport(f *testing.F) {
 	f.Add([]byte("value,period,target,extra\n1,2019-01,river-clean,x\n,,,\n"), "gb18030")
 	f.Add([]byte(""), "latin1")
 	p := testPlan()
-	s := &server{plan: p, lockAfter: plan.DefaultLockAfter}
+	s := &server{plan: p, lockAfter: plan.DefaultLockAfter, targets: map[string]*plan.Target{}}
+	for i := range p.Targets {
+		s.targets[p.Targets[i].ID] = &p.Targets[i]
+	}
 	who := plan.Principal{Role: plan.RoleAdmin, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, body []byte, charset string) {
 		out, _, err := parseCSV(body, strings.ToLower(charset))

@@ -136,7 +136,7 @@ type ReportsJSON struct {
 }
 
 func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.plan.Target(r.PathValue("id"))
+	t, ok := s.target(r.PathValue("id"))
 	if !ok {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
 		return

@@ -231,7 +231,7 @@ func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period
 			errs = append(errs, plan.Errorf(plan.KindInvalid, "", "%v", err))
 		}
 	}
-	t, ok := s.plan.Target(targetID)
+	t, ok := s.target(targetID)
 	if !ok {
 		return store.Submission{}, []*plan.Error{plan.Errorf(plan.KindNotFound, "target", "unknown target %q", truncate(targetID, 60))}
 	}
@@ -268,7 +268,7 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 	who := principal(r)
 	now := s.now()
 	id, period := r.PathValue("id"), r.PathValue("period")
-	t, ok := s.plan.Target(id)
+	t, ok := s.target(id)
 	if !ok {
 		s.reject(w, r, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(id, 60)))
 		return
@@ -454,7 +454,7 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		if o.Result == store.Unchanged {
 			continue
 		}
-		t, _ := s.plan.Target(subs[i].Target)
+		t, _ := s.target(subs[i].Target)
 		if warn := s.plan.PlausibilityWarning(t, subs[i].Value); warn != "" {
 			ans.Warnings = append(ans.Warnings, ProblemItem{Line: subs[i].Line, Field: "value", Message: warn})
 			if !dry {
