@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -407,4 +408,23 @@ func mapValues(m map[string]string) []string {
 		out = append(out, v)
 	}
 	return out
+}
+
+func TestMetricsLintClean(t *testing.T) {
+	h := newHarness(t)
+	h.mustPut("water", "river-clean", "2019-03", `{"value": 10}`, http.StatusCreated)
+	h.put("water", "river-clean", "2019-05", `{"value": 10}`)
+	problems, err := testutil.GatherAndLint(h.reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range problems {
+		t.Errorf("lint: %s: %s", p.Metric, p.Text)
+	}
+	if got := h.counter(plan.MetricSubmissionsRejected, map[string]string{"reason": "invalid"}); got != 1 {
+		t.Errorf("rejected{reason=invalid}: got %v, want 1", got)
+	}
+	if got := h.counter(plan.MetricHTTPRequests, map[string]string{"handler": "put_report", "code": "201", "method": "put"}); got != 1 {
+		t.Errorf("requests{put_report,201}: got %v, want 1", got)
+	}
 }
