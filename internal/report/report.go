@@ -195,6 +195,14 @@ func Summary(g *plan.Progress, lang Lang) string {
 		}
 		return fmt.Sprintf(pick(en, "实际%s%s, 低于上限%s%s", "actual %s %s, %s %s under the cap"), a, unit, d, unit)
 	}
+	if t.Aggregation == plan.Mean {
+		// A floor on a daily rate: above or below it, not "done".
+		d := Number(math.Abs(g.Actual - t.Goal))
+		if g.Actual < t.Goal {
+			return fmt.Sprintf(pick(en, "实际%s%s, 低于目标%s%s", "actual %s %s, %s %s under the floor"), a, unit, d, unit)
+		}
+		return fmt.Sprintf(pick(en, "实际%s%s, 高于目标%s%s", "actual %s %s, %s %s above the floor"), a, unit, d, unit)
+	}
 	// at_least: compare in percentage points of the goal, the way execution
 	// reports compare a completion rate with the schedule (序时进度).
 	if t.IsPercent() {

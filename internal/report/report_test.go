@@ -43,6 +43,8 @@ func fixture(t *testing.T) *plan.Snapshot {
 				Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Last, Goal: 70, Unit: "%", UnitEN: "%"},
 			{ID: "station-open", Item: "8.1", Title: "建成轨交11号线陈翔路站", TitleEN: "Chenxiang Road station opened", Agency: "water",
 				Kind: plan.Milestone, Direction: plan.Complete, Aggregation: plan.Last, Goal: 1, Unit: "项", UnitEN: "milestone"},
+			{ID: "wet-waste", Item: "11.1", Title: "湿垃圾日均处置量", TitleEN: "Wet waste per day", Agency: "greening",
+				Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Mean, Goal: 330, Unit: "吨/日", UnitEN: "t/day"},
 			{ID: "illegal-land", Item: "6.8", Title: "新增违法用地", TitleEN: "New illegal land use", Agency: "greening",
 				Kind: plan.Quantity, Direction: plan.ZeroGrowth, Aggregation: plan.Sum, Goal: 0, Unit: "亩", UnitEN: "mu"},
 		},
@@ -60,7 +62,8 @@ func fixture(t *testing.T) *plan.Snapshot {
 		{Target: &p.Targets[2], Evaluated: june, Actual: 52, HasActual: true, Expected: 50, Projected: 72, HasProjected: true,
 			Status: plan.OnTrack, LastReport: last, Missing: []plan.Period{{Year: 2019, Month: time.May}}},
 		{Target: &p.Targets[3], Evaluated: june, Status: plan.OnTrack, Missing: []plan.Period{{Year: 2019, Month: time.June}}},
-		{Target: &p.Targets[4], Evaluated: june, Actual: 0, HasActual: true, Status: plan.OnTrack, LastReport: last},
+		{Target: &p.Targets[4], Evaluated: june, Actual: 352.5, HasActual: true, Expected: 330, Projected: 352.5, HasProjected: true, Status: plan.OnTrack, LastReport: last},
+		{Target: &p.Targets[5], Evaluated: june, Actual: 0, HasActual: true, Status: plan.OnTrack, LastReport: last},
 	}
 	return plan.NewSnapshot(p, time.Date(2019, 7, 15, 12, 0, 0, 0, loc), 7, ts)
 }
@@ -112,7 +115,7 @@ func TestCSVReadsBackWithChineseHeaders(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got, want := len(recs), 6; got != want {
+	if got, want := len(recs), 7; got != want {
 		t.Fatalf("got %d records, want %d (header and one per target)", got, want)
 	}
 	want := []string{"序号", "指标", "责任部门", "年度目标", "单位", "实际完成", "序时进度", "与序时进度差距", "预计全年", "状态", "缺报月数", "完成情况"}
@@ -139,7 +142,7 @@ func TestJSONKeepsMissingFiguresNull(t *testing.T) {
 	if got, want := d.Targets[3]["actual"], any(nil); got != want {
 		t.Errorf("got actual %v for an unreported milestone, want null", got)
 	}
-	if got, want := d.Counts["on_track"], 3; got != want {
+	if got, want := d.Counts["on_track"], 4; got != want {
 		t.Errorf("got %d on track, want %d", got, want)
 	}
 	if got, want := d.Counts["missed"], 0; got != want {
@@ -161,6 +164,7 @@ func TestSummary(t *testing.T) {
 		{"a percentage compares points directly", "sorting-share", Chinese, "达到52%, 比序时进度高2个百分点"},
 		{"an unreported milestone says nothing was reported", "station-open", Chinese, "未报送数据"},
 		{"zero growth held is said so", "illegal-land", Chinese, "保持零增长"},
+		{"a daily-rate floor says how far above it", "wet-waste", Chinese, "实际352.5吨/日, 高于目标22.5吨/日"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			g, _ := s.Target(tc.id)
@@ -216,6 +220,7 @@ func TestTemplate(t *testing.T) {
 			"dry-waste":     {"2019-07"},
 			"sorting-share": {"2019-05", "2019-07"},
 			"illegal-land":  {"2019-07"},
+			"wet-waste":     {"2019-07"},
 		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
