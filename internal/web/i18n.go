@@ -13,7 +13,6 @@ import (
 // messages holds every fixed text of the pages, Chinese first. Templates
 // read them as {{$.T.key}}; a test checks that every key they use exists.
 var messages = map[string][2]string{
-	"lang_name":         {"中文", "English"},
 	"other_lang":        {"English", "中文"},
 	"other_lang_code":   {"en", "zh"},
 	"html_lang":         {"zh-CN", "en"},
@@ -21,7 +20,6 @@ var messages = map[string][2]string{
 	"as_of":             {"数据截至", "As of"},
 	"overview":          {"总览", "Overview"},
 	"targets":           {"项指标", "targets"},
-	"filter":            {"筛选", "Filter"},
 	"agency":            {"责任部门", "Agency"},
 	"status":            {"状态", "Status"},
 	"all":               {"全部", "All"},
@@ -44,7 +42,6 @@ var messages = map[string][2]string{
 	"never":             {"从未报送", "never reported"},
 	"corrections":       {"更正次数", "Corrections"},
 	"deadline":          {"完成时限", "Deadline"},
-	"summary":           {"完成情况", "Summary"},
 	"history":           {"逐月报送记录", "Monthly reports"},
 	"period":            {"月份", "Month"},
 	"revision":          {"版本", "Revision"},
@@ -77,10 +74,8 @@ var messages = map[string][2]string{
 	"legend_expected":   {"序时进度", "Expected"},
 	"legend_goal":       {"年度目标", "Goal"},
 	"legend_projection": {"预计", "Projection"},
-	"progress_of_goal":  {"占目标", "of goal"},
 	"milestone_done":    {"已完成", "done"},
 	"milestone_open":    {"未完成", "not done"},
-	"kind_milestone":    {"节点任务", "milestone"},
 	"download_report":   {"下载执行情况报告", "Download the execution report"},
 }
 
