@@ -5,8 +5,10 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -35,7 +37,8 @@ func benchServer(b *testing.B, n int) (url, token string, p *plan.Plan) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now})
+	logf, _ := os.Create(filepath.Join(b.TempDir(), "log"))
+	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Logger: slog.New(slog.NewTextHandler(logf, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}
