@@ -3,15 +3,44 @@
 // everyone with a token reads targets, their progress and their revision
 // histories.
 //
-// Every request needs a bearer token (see store.Authenticate). Errors are
-// application/problem+json (RFC 9457), their status taken from the kind of
-// the error in one table (kinds). A figure is answered 2xx only after it
-// is durably committed and the progress snapshot includes it.
+// Every request needs "Authorization: Bearer TOKEN" (see
+// store.Authenticate); a missing, unknown or revoked token is 401. Roles:
+// agency writes its own agency's targets and reads everything; supervisor
+// reads everything; admin writes anything, including locked months.
+//
+//	GET  /api/v1/targets                       every target with its progress (TargetsJSON)
+//	GET  /api/v1/targets/{id}                  one target (TargetJSON)
+//	GET  /api/v1/targets/{id}/reports          every period, current value and revisions (ReportsJSON)
+//	PUT  /api/v1/targets/{id}/reports/{period} one figure, {"value": 12.5, "note": "..."} (FigureAnswer)
+//	POST /api/v1/reports                       a batch, JSON (BatchBody) or CSV (BatchAnswer)
+//	GET  /api/v1/agencies/{id}/missing         due and unreported months per target (MissingJSON)
+//
+// PUT answers 201 for a period's first figure, 200 for the same value again
+// (nothing stored) or for a correction (a new revision, which needs a
+// note). Answers carry the ETag of the period's current revision ("3");
+// If-Match with it (or *) makes the PUT conditional, 412 when it no longer
+// matches. ?dry_run=true checks without storing, on PUT and POST alike.
+//
+// A batch is all or nothing: if any figure is bad, nothing is stored and
+// the 422 answer lists every bad one (its line: the CSV line, or the
+// 1-based position in a JSON batch). CSV needs a header row naming target,
+// period and value (note optional, other columns ignored); rows with a
+// blank value are skipped and counted. Its encoding is the Content-Type
+// charset parameter (utf-8, gb18030, gbk, gb2312) or, without one, UTF-8
+// (with or without a byte order mark) when the bytes are valid UTF-8 and
+// GB18030 otherwise, which is what Excel on a Chinese Windows saves.
+// Values may carry thousands separators ("1,234") and, for percentages, a
+// trailing "%".
+//
+// Errors are application/problem+json (RFC 9457), their status taken from
+// the kind of the error in one table (kinds). A figure is answered 2xx only
+// after it is durably committed and the progress snapshot includes it.
 package api
 
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -166,6 +195,7 @@ func New(cfg Config) (http.Handler, error) {
 	cfg.Store.OnCommit(func(revs []plan.Report) { cfg.Progress.Apply(revs...) })
 
 	mux := http.NewServeMux()
+	known := http.NewServeMux() // the routes alone, to tell 405 from 404
 	route := func(pattern, name string, h http.HandlerFunc) {
 		method, _, _ := strings.Cut(pattern, " ")
 		var handler http.Handler = h
@@ -174,6 +204,7 @@ func New(cfg Config) (http.Handler, error) {
 		// Pre-create the common series of each route.
 		s.m.requests.WithLabelValues(name, "200", strings.ToLower(method))
 		mux.Handle(pattern, handler)
+		known.Handle(pattern, h)
 	}
 	route("GET "+Prefix+"/targets", "targets", s.listTargets)
 	route("GET "+Prefix+"/targets/{id}", "target", s.getTarget)
@@ -181,7 +212,20 @@ func New(cfg Config) (http.Handler, error) {
 	route("PUT "+Prefix+"/targets/{id}/reports/{period}", "put_report", s.putReport)
 	route("POST "+Prefix+"/reports", "post_reports", s.postReports)
 	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
-	route(Prefix+"/", "not_found", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
+		var allow []string
+		for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {
+			probe := r.Clone(r.Context())
+			probe.Method = m
+			if _, pattern := known.Handler(probe); pattern != "" {
+				allow = append(allow, m)
+			}
+		}
+		if len(allow) > 0 {
+			w.Header().Set("Allow", strings.Join(allow, ", "))
+			writeProblem(w, r, s.log, &plan.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("%s %s: allowed %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
+			return
+		}
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "", "no such API endpoint: %s %s", r.Method, r.URL.Path))
 	})
 	return s.logRequests(s.authenticate(mux)), nil

@@ -95,6 +95,9 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"dry_run=maybe is malformed", with(put("river-clean", "2019-04", `{"value":1}`), func(r *request) { r.path += "?dry_run=maybe" }), 400, "dry_run", 0},
 		{"a value and a period both wrong are both reported", put("river-clean", "2019-05", `{"value":-3}`), 422, "value", 0},
 
+		{"deleting a figure is not allowed: revisions are append-only", request{method: "DELETE", path: "/targets/river-clean/reports/2019-03", token: "admin"}, 405, "", 0},
+		{"a PATCH of a figure is not allowed", with(put("river-clean", "2019-03", `{"value":11,"note":"x"}`), func(r *request) { r.method = "PATCH" }), 405, "", 0},
+
 		{"a CSV batch with one bad row stores none of it", batchCSV("target,period,value,note\nriver-clean,2019-04,5,\nriver-clean,2019-02,abc,\n"), 422, "value", 3},
 		{"a CSV batch naming another agency's target is forbidden", batchCSV("target,period,value\nroad-repair,2019-04,5\n"), 403, "target", 2},
 		{"a CSV batch row with a month not begun is invalid", batchCSV("target,period,value\nriver-clean,2019-04,5\nriver-clean,2019-06,5\n"), 422, "period", 3},
@@ -143,6 +146,9 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 			}
 			if !found {
 				t.Errorf("got errors %+v, want one naming field %q line %d", p.Errors, c.field, c.line)
+			}
+			if c.status == 405 && res.header.Get("Allow") != "PUT" {
+				t.Errorf("got Allow %q, want PUT", res.header.Get("Allow"))
 			}
 			if c.status == 401 && !strings.HasPrefix(res.header.Get("WWW-Authenticate"), "Bearer") {
 				t.Errorf("got WWW-Authenticate %q, want Bearer", res.header.Get("WWW-Authenticate"))

@@ -16,6 +16,10 @@ type kindInfo struct {
 	title  string
 }
 
+// kindMethodNotAllowed is local to the API: no domain error is about
+// HTTP methods.
+const kindMethodNotAllowed plan.ErrorKind = 1000
+
 // kinds is the one table from error kind to HTTP status.
 var kinds = map[plan.ErrorKind]kindInfo{
 	plan.KindMalformed:       {http.StatusBadRequest, "malformed", "Malformed request"},
@@ -28,6 +32,7 @@ var kinds = map[plan.ErrorKind]kindInfo{
 	plan.KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "Request body too large"},
 	plan.KindUnsupported:     {http.StatusUnsupportedMediaType, "unsupported", "Unsupported media type"},
 	plan.KindInternal:        {http.StatusInternalServerError, "internal", "Internal error"},
+	kindMethodNotAllowed:     {http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"},
 }
 
 func infoOf(k plan.ErrorKind) kindInfo {
