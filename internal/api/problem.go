@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"log/slog"
@@ -119,7 +120,12 @@ func itoa(n int) string {
 // internal errors.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := problemOf(err)
-	if p.Status == http.StatusInternalServerError {
+	switch {
+	case p.Status != http.StatusInternalServerError:
+	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
+		// The client went away; a figure it sent may still be committed.
+		log.InfoContext(r.Context(), "client gone before the answer", "method", r.Method, "path", r.URL.Path)
+	default:
 		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
