@@ -3,7 +3,10 @@ package store
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
+	"errors"
 	"fmt"
+	"io"
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -39,27 +42,63 @@ func (db *DB) History(ctx context.Context, target string) ([]plan.Report, error)
 // the revisions of one period arrive in revision order), streaming rather
 // than loading the table. It stops at fn's first error and returns it.
 // Strings repeated across rows (target, agency, token name) share memory.
+//
+// It runs at every start over the whole table (a million rows for a
+// province), so it reads the driver's rows directly: database/sql's
+// per-row conversions and per-row cancellation checks cost as much as
+// SQLite itself. ctx is checked every few thousand rows instead.
 func (db *DB) ForEachRevision(ctx context.Context, fn func(plan.Report) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT `+revisionColumns+` FROM revisions ORDER BY id`)
+	conn, err := db.r.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("read revisions: %w", classify(err))
 	}
-	defer rows.Close()
-	sc := newScanner()
-	for rows.Next() {
-		r, err := sc.scan(rows)
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		qc, ok := dc.(driver.QueryerContext)
+		if !ok {
+			return fmt.Errorf("driver %T cannot query", dc)
+		}
+		rows, err := qc.QueryContext(context.Background(), `SELECT `+revisionColumns+` FROM revisions ORDER BY id`, nil)
 		if err != nil {
-			return fmt.Errorf("read revisions: %w", err)
+			return classify(err)
 		}
-		if err := fn(r); err != nil {
-			return err
+		defer rows.Close()
+		sc := newScanner()
+		dest := make([]driver.Value, 9)
+		for n := 0; ; n++ {
+			if n%4096 == 0 {
+				if err := ctx.Err(); err != nil {
+					return err
+				}
+			}
+			if err := rows.Next(dest); err == io.EOF {
+				return nil
+			} else if err != nil {
+				return classify(err)
+			}
+			r, err := sc.fromValues(dest)
+			if err != nil {
+				return err
+			}
+			if err := fn(r); err != nil {
+				return errStop{err}
+			}
 		}
+	})
+	var stop errStop
+	if errors.As(err, &stop) {
+		return stop.err
 	}
-	if err := rows.Err(); err != nil {
-		return fmt.Errorf("read revisions: %w", classify(err))
+	if err != nil {
+		return fmt.Errorf("read revisions: %w", err)
 	}
 	return nil
 }
+
+// errStop carries fn's error through conn.Raw unwrapped.
+type errStop struct{ err error }
+
+func (e errStop) Error() string { return e.err.Error() }
 
 // Revisions returns every stored revision in commit order; see
 // ForEachRevision.
@@ -96,6 +135,61 @@ func (s *scanner) str(b []byte) string {
 		return v
 	}
 	v := string(b)
+	if len(s.intern) < 1<<20 {
+		s.intern[v] = v
+	}
+	return v
+}
+
+// fromValues decodes a row read from the driver in revisionColumns order.
+func (s *scanner) fromValues(v []driver.Value) (plan.Report, error) {
+	var r plan.Report
+	target, ok1 := v[0].(string)
+	period, ok2 := v[1].(string)
+	rev, ok3 := v[2].(int64)
+	value, ok4 := asFloat(v[3])
+	received, ok5 := v[8].(int64)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return r, fmt.Errorf("stored revision has unexpected column types %T %T %T %T %T", v[0], v[1], v[2], v[3], v[8])
+	}
+	m, ok := s.periods[period]
+	if !ok {
+		var err error
+		if m, err = plan.ParsePeriod(period); err != nil {
+			return r, fmt.Errorf("stored revision of %s: %w", target, err)
+		}
+		s.periods[period] = m
+	}
+	r.Target = s.intern1(target)
+	r.Period = m
+	r.Revision = int(rev)
+	r.Value = value
+	r.Note, _ = v[4].(string)
+	agency, _ := v[5].(string)
+	r.Agency = s.intern1(agency)
+	r.TokenID, _ = v[6].(int64)
+	tname, _ := v[7].(string)
+	r.TokenName = s.intern1(tname)
+	r.Received = time.Unix(0, received)
+	return r, nil
+}
+
+// asFloat reads a REAL column; SQLite hands back integral values stored
+// in a REAL column as REAL, but be lenient with INTEGER too.
+func asFloat(v driver.Value) (float64, bool) {
+	switch x := v.(type) {
+	case float64:
+		return x, true
+	case int64:
+		return float64(x), true
+	}
+	return 0, false
+}
+
+func (s *scanner) intern1(v string) string {
+	if w, ok := s.intern[v]; ok {
+		return w
+	}
 	if len(s.intern) < 1<<20 {
 		s.intern[v] = v
 	}
