@@ -281,3 +281,31 @@ func TestAnotherProcessWritingIsSeen(t *testing.T) {
 		t.Errorf("correcting after the other process: got %s revision %d, want corrected revision 3", out[0].Result, out[0].Report.Revision)
 	}
 }
+
+func TestForEachRevisionStopsAtTheFirstError(t *testing.T) {
+	db := open(t, "")
+	for i := range 3 {
+		submit(t, db, Submission{Target: fmt.Sprintf("t%d", i), Period: march, Value: float64(i), Note: "说明"})
+	}
+	stop := errors.New("stop here")
+	var seen []string
+	err := db.ForEachRevision(context.Background(), func(r plan.Report) error {
+		seen = append(seen, fmt.Sprintf("%s %s %v %q %s", r.Target, r.Period, r.Value, r.Note, r.TokenName))
+		if len(seen) == 2 {
+			return stop
+		}
+		return nil
+	})
+	if !errors.Is(err, stop) {
+		t.Errorf("got %v, want fn's error", err)
+	}
+	want := `[t0 2019-03 0 "说明" water-clerk t1 2019-03 1 "说明" water-clerk]`
+	if got := fmt.Sprint(seen); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := db.ForEachRevision(ctx, func(plan.Report) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("a cancelled context: got %v, want context.Canceled", err)
+	}
+}
