@@ -37,15 +37,16 @@ var migrationFS embed.FS
 
 // DB is an open targetwatch database.
 type DB struct {
-	path   string
-	w      *sql.DB // one connection, BEGIN IMMEDIATE: the writer
-	r      *sql.DB // readers; WAL lets them run beside the writer
-	now    func() time.Time
-	log    *slog.Logger
-	queue  chan *request
-	quit   chan struct{}
-	wg     sync.WaitGroup
-	closed sync.Once
+	path    string
+	w       *sql.DB // one connection, BEGIN IMMEDIATE: the writer
+	r       *sql.DB // readers; WAL lets them run beside the writer
+	now     func() time.Time
+	log     *slog.Logger
+	queue   chan *request
+	quit    chan struct{} // closed by Close
+	stopped chan struct{} // closed when the writer has exited
+	wg      sync.WaitGroup
+	closed  sync.Once
 
 	maxBatch int
 
@@ -91,6 +92,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		log:      slog.New(slog.DiscardHandler),
 		queue:    make(chan *request, 4096),
 		quit:     make(chan struct{}),
+		stopped:  make(chan struct{}),
 		maxBatch: 1024,
 		cache:    map[curKey]curVal{},
 	}

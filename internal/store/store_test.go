@@ -309,3 +309,26 @@ func TestForEachRevisionStopsAtTheFirstError(t *testing.T) {
 		t.Errorf("a cancelled context: got %v, want context.Canceled", err)
 	}
 }
+
+func TestSubmitDuringCloseNeverHangs(t *testing.T) {
+	db := open(t, "")
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, err := db.Submit(context.Background(), clerk, []Submission{{Target: fmt.Sprintf("t%d", i), Period: march, Value: 1}}, SubmitOptions{})
+			if err != nil && !errors.Is(err, ErrClosed) {
+				t.Errorf("got %v, want success or ErrClosed", err)
+			}
+		}()
+	}
+	db.Close()
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("Submit still waiting 10 s after Close")
+	}
+}

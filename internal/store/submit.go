@@ -103,6 +103,15 @@ func (db *DB) Submit(ctx context.Context, who plan.Principal, subs []Submission,
 	case <-ctx.Done():
 		// The figures may still be committed; the caller just stops waiting.
 		return nil, ctx.Err()
+	case <-db.stopped:
+		// Enqueued as Close ran: the writer may have answered before it
+		// stopped, or never seen the request.
+		select {
+		case r := <-req.done:
+			return r.out, r.err
+		default:
+			return nil, ErrClosed
+		}
 	}
 }
 
@@ -118,6 +127,7 @@ func (db *DB) Submit(ctx context.Context, who plan.Principal, subs []Submission,
 // would carry half the clients.
 func (db *DB) writer() {
 	defer db.wg.Done()
+	defer close(db.stopped)
 	batch := make([]*request, 0, db.maxBatch)
 	lastSize, lastDur := 0, time.Duration(0)
 	timer := time.NewTimer(time.Hour)
