@@ -39,7 +39,7 @@ func demoServer(t *testing.T) (db, url string) {
 		t.Fatalf("demo: exit %d: %s", code, errOut)
 	}
 	// The numbers the README quotes.
-	if want := "as of 2019-10-15: on track 42, at risk 1, off track 2, achieved 8, breached 1"; !strings.Contains(out, want) {
+	if want := "as of 2019-10-15: on track 40, at risk 2, off track 2, achieved 8, missed 1, breached 1"; !strings.Contains(out, want) {
 		t.Errorf("demo: got\n%s\nwant %q", out, want)
 	}
 	return db, testenv.Serve(t, "--db", db, "--as-of", "2019-10-15").URL
