@@ -64,11 +64,12 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 			return err
 		}
 		endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d", c))
-		r := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
+		r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
 		endProfile()
 		mem, _ := readMemory(tw.proc.pid())
 		tw.stop()
-		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors)
+		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+			"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
 		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: r, mem: mem})
 		if r.FirstErr != nil {
 			return fmt.Errorf("%d clients: %d errors, first: %w", c, r.Errors, r.FirstErr)
@@ -121,14 +122,15 @@ func (b *bench) ingestPushgateway(ctx context.Context) error {
 			if err := g.start(ctx, b.ps, "pushgateway.log"); err != nil {
 				return err
 			}
-			r := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(p, n))
+			r := measuredLoad(ctx, g.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(p, n))
 			mem, _ := readMemory(g.proc.pid())
 			g.stop()
 			sys := sysPushgateway
 			if !check {
 				sys = sysPushgatewayNoCheck
 			}
-			b.log.Info("Pushgateway ingestion", "check", check, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors)
+			b.log.Info("Pushgateway ingestion", "check", check, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
 			b.res.ingest = append(b.res.ingest, ingestResult{system: sys, load: r, mem: mem})
 			if r.FirstErr != nil {
 				return fmt.Errorf("check %t, %d clients: %d errors, first: %w", check, c, r.Errors, r.FirstErr)

@@ -24,6 +24,28 @@ type loadResult struct {
 	FirstErr error
 	Elapsed  time.Duration
 	P50, P99 time.Duration
+	// ServerCPU and ClientCPU are the CPU time the server and this load
+	// generator used during the run, when measured.
+	ServerCPU, ClientCPU time.Duration
+}
+
+// cpuPer is CPU time per successful request.
+func (r loadResult) cpuPer(d time.Duration) time.Duration {
+	if r.Count == 0 {
+		return 0
+	}
+	return d / time.Duration(r.Count)
+}
+
+// measuredLoad runs runLoad and adds the CPU time the server (pid) and the
+// generator used.
+func measuredLoad(ctx context.Context, pid int, client *http.Client, clients int, dur time.Duration, max int, do request) loadResult {
+	s0, _ := cpuTime(pid)
+	c0 := selfCPU()
+	r := runLoad(ctx, client, clients, dur, max, do)
+	s1, _ := cpuTime(pid)
+	r.ServerCPU, r.ClientCPU = s1-s0, selfCPU()-c0
+	return r
 }
 
 // Rate is successful requests per second.

@@ -229,6 +229,47 @@ func waitReady(ctx context.Context, p *proc, url string, timeout time.Duration) 
 	return 0, fmt.Errorf("%s not ready at %s within %s:\n%s", p.name, url, timeout, p.logTail())
 }
 
+// clockTicks is USER_HZ, the unit of /proc/PID/stat's times: 100 on every
+// Linux architecture Go supports.
+const clockTicks = 100
+
+// cpuTime is the user+system CPU time a process has used so far.
+func cpuTime(pid int) (time.Duration, error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, fmt.Errorf("read cpu time: %w", err)
+	}
+	// The command name (field 2) may hold spaces; fields after it are
+	// plain numbers.
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("read cpu time: no command name")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	// utime and stime are fields 14 and 15; f[0] is field 3.
+	if len(f) < 13 {
+		return 0, errors.New("read cpu time: short stat")
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("read cpu time: %w", err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / clockTicks, nil
+}
+
+// selfCPU is the CPU time the benchmark itself has used so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
 // memory is a process's resident memory in bytes: now and at its peak.
 type memory struct {
 	RSS, Peak int64

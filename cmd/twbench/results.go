@@ -102,14 +102,15 @@ func (r *results) table(cfg *config) string {
 		cl := plural(c, "client")
 		rate := row{measure: fmt.Sprintf("ingest, %s: figures/s", cl)}
 		lat := row{measure: fmt.Sprintf("ingest, %s: latency p50 / p99", cl)}
+		cpu := row{measure: fmt.Sprintf("ingest, %s: CPU per request, server / load generator", cl)}
 		if okTW {
-			rate.tw, lat.tw = fmtRate(tw), fmtLat(tw)
+			rate.tw, lat.tw, cpu.tw = fmtRate(tw), fmtLat(tw), fmtCPU(tw)
 		}
 		if okOn {
-			rate.pgw, lat.pgw = fmtRate(on), fmtLat(on)
+			rate.pgw, lat.pgw, cpu.pgw = fmtRate(on), fmtLat(on), fmtCPU(on)
 		}
 		if okOff {
-			rate.pgwNoCheck, lat.pgwNoCheck = fmtRate(off), fmtLat(off)
+			rate.pgwNoCheck, lat.pgwNoCheck, cpu.pgwNoCheck = fmtRate(off), fmtLat(off), fmtCPU(off)
 		}
 		var ratios []string
 		if okTW && okOn && on.Rate() > 0 {
@@ -134,7 +135,7 @@ func (r *results) table(cfg *config) string {
 			}
 			rate.met = yes(ok)
 		}
-		rows = append(rows, rate, lat)
+		rows = append(rows, rate, lat, cpu)
 	}
 	if cfg.runTW && cfg.runPGW && len(r.ingest) > 0 {
 		rows = append(rows, row{measure: "acknowledged figure survives kill -9",
@@ -360,6 +361,14 @@ func fmtRate(l loadResult) string {
 		s += fmt.Sprintf(" (%d errors)", l.Errors)
 	}
 	return s
+}
+
+func fmtCPU(l loadResult) string {
+	if l.ServerCPU == 0 && l.ClientCPU == 0 {
+		return ""
+	}
+	us := func(d time.Duration) string { return strconv.FormatFloat(float64(d)/1e3, 'f', 0, 64) + " µs" }
+	return us(l.cpuPer(l.ServerCPU)) + " / " + us(l.cpuPer(l.ClientCPU))
 }
 
 func fmtLat(l loadResult) string { return fmtDur(l.P50) + " / " + fmtDur(l.P99) }
