@@ -228,16 +228,21 @@ func (r *results) table(cfg *config) string {
 		}
 	}
 	if len(measured) > 1 {
+		// Linear allows each step to grow as much as the plan did, with a
+		// quarter's slack for noise.
 		growth := func(name string, v func(*sizeResult) float64, f func(float64) string) row {
 			var vals, factors []string
+			ok := true
 			for i, s := range measured {
 				vals = append(vals, f(v(s)))
 				if i > 0 && v(measured[i-1]) > 0 {
-					factors = append(factors, fmtRatio(v(s)/v(measured[i-1])))
+					step := v(s) / v(measured[i-1])
+					factors = append(factors, fmtRatio(step))
+					ok = ok && step <= 1.25*float64(s.targets)/float64(measured[i-1].targets)
 				}
 			}
 			return row{measure: "growth " + sizesLabel(measured) + ": " + name,
-				tw: strings.Join(vals, " → "), ratio: "steps " + strings.Join(factors, ", "), goal: "linear or better"}
+				tw: strings.Join(vals, " → "), ratio: "steps " + strings.Join(factors, ", "), goal: "linear or better", met: yes(ok)}
 		}
 		ms := func(x float64) string { return fmtDur(time.Duration(x)) }
 		rows = append(rows,
