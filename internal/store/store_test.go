@@ -332,3 +332,43 @@ func TestSubmitDuringCloseNeverHangs(t *testing.T) {
 		t.Fatal("Submit still waiting 10 s after Close")
 	}
 }
+
+// TestPeriodsUnknownToTheWriter: after a restart the writer's cache is
+// empty, so figures for stored periods take the path that first tries
+// revision 1; they must still be answered as unchanged or corrections.
+func TestPeriodsUnknownToTheWriter(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tw.db")
+	db := open(t, path)
+	submit(t, db, Submission{Target: "roads", Period: march, Value: 1}, Submission{Target: "parks", Period: march, Value: 1})
+	db.Close()
+	db = open(t, path)
+	steps := []struct {
+		name string
+		sub  Submission
+		want Result
+		rev  int
+		kind plan.ErrorKind
+	}{
+		{"the stored value again is unchanged", Submission{Target: "roads", Period: march, Value: 1}, Unchanged, 1, 0},
+		{"another value without a note is refused", Submission{Target: "parks", Period: march, Value: 2}, "", 0, plan.KindInvalid},
+		{"another value with a note is revision 2", Submission{Target: "parks", Period: march, Value: 2, Note: "更正"}, Corrected, 2, 0},
+		{"a new period is revision 1", Submission{Target: "parks", Period: april, Value: 2}, Created, 1, 0},
+	}
+	for _, s := range steps {
+		out, err := db.Submit(context.Background(), clerk, []Submission{s.sub}, SubmitOptions{})
+		if s.kind != 0 {
+			var ps plan.Problems
+			if !errors.As(err, &ps) || ps[0].Err.Kind != s.kind {
+				t.Errorf("%s: got %v, want kind %d", s.name, err, s.kind)
+			}
+			continue
+		}
+		if err != nil || out[0].Result != s.want || out[0].Report.Revision != s.rev {
+			t.Errorf("%s: got %+v %v, want %s revision %d", s.name, out, err, s.want, s.rev)
+		}
+	}
+	revs, _ := db.Revisions(context.Background())
+	if len(revs) != 4 {
+		t.Errorf("got %d revisions, want 4", len(revs))
+	}
+}
