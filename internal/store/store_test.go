@@ -372,3 +372,20 @@ func TestPeriodsUnknownToTheWriter(t *testing.T) {
 		t.Errorf("got %d revisions, want 4", len(revs))
 	}
 }
+
+func TestConnectionsAreDurable(t *testing.T) {
+	db := open(t, "")
+	for name, pool := range map[string]*sql.DB{"writer": db.w, "reader": db.r} {
+		var mode string
+		var sync, fk, busy int
+		for q, dst := range map[string]any{"PRAGMA journal_mode": &mode, "PRAGMA synchronous": &sync, "PRAGMA foreign_keys": &fk, "PRAGMA busy_timeout": &busy} {
+			if err := pool.QueryRow(q).Scan(dst); err != nil {
+				t.Fatalf("%s %s: %v", name, q, err)
+			}
+		}
+		// synchronous 2 is FULL: every commit is fsynced before Submit returns.
+		if mode != "wal" || sync != 2 || fk != 1 || busy != 5000 {
+			t.Errorf("%s connection: got journal_mode=%s synchronous=%d foreign_keys=%d busy_timeout=%d, want wal 2 1 5000", name, mode, sync, fk, busy)
+		}
+	}
+}
