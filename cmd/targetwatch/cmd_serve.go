@@ -12,7 +12,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"github.com/targetwatch/targetwatch/internal/api"
 	"github.com/targetwatch/targetwatch/internal/metrics"
@@ -121,12 +120,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log.Info("loaded revisions", "db", *dbPath, "revisions", len(revs), "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
 	go tracker.Run(ctx)
 
-	reg := prometheus.NewRegistry()
-	reg.MustRegister(
-		collectors.NewGoCollector(),
-		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
-		collectors.NewBuildInfoCollector(),
-	)
+	reg := metrics.NewRegistry(buildVersion())
 	// The progress families (targetwatch_target_*) are not registered on
 	// reg: metrics.Handler serves them from a cache rendered once per
 	// snapshot and appends reg's families live.

@@ -18,10 +18,16 @@ func runVersion(ctx context.Context, e *env, args []string) error {
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
-	v := version
-	if bi, ok := debug.ReadBuildInfo(); ok && v == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		v = bi.Main.Version
-	}
-	fmt.Fprintf(e.stdout, "targetwatch %s\n", v)
+	fmt.Fprintf(e.stdout, "targetwatch %s\n", buildVersion())
 	return nil
+}
+
+// buildVersion is version, or the module version the go tool stamped in
+// when the build set none, so that `targetwatch version` and the version
+// label of /metrics agree.
+func buildVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok && version == "dev" && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return version
 }

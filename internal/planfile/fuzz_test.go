@@ -5,6 +5,9 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
 )
 
 // FuzzParse: whatever the bytes, Parse returns either a plan that passes
@@ -19,7 +22,22 @@ func FuzzParse(f *testing.F) {
 	}
 	f.Add([]byte("targets: &t\n  - *t\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
-		p, err := Parse("fuzz.yaml", data, readTestdata)
+		type result struct {
+			p   *plan.Plan
+			err error
+		}
+		done := make(chan result, 1)
+		go func() {
+			p, err := Parse("fuzz.yaml", data, readTestdata)
+			done <- result{p, err}
+		}()
+		var r result
+		select {
+		case r = <-done:
+		case <-time.After(3 * time.Second):
+			t.Fatalf("Parse of %d bytes still running after 3s", len(data))
+		}
+		p, err := r.p, r.err
 		if err != nil {
 			if p != nil {
 				t.Fatalf("got a plan and error %v", err)
