@@ -1,9 +1,11 @@
 package main
 
 import (
+	"fmt"
 	"io"
 	"net/http"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +51,11 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 		t.Errorf("/api/v1/targets without a token: got %d, want 401", code)
 	}
 	_, metrics := get(t, proc.URL+"/metrics", "")
-	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", "go_build_info",
+	// The build info carries the version `targetwatch version` prints, under
+	// targetwatch_ (not go_build_info, whose labels are the module's path).
+	version := strings.TrimPrefix(strings.TrimSpace(runBinary(t, "version")), "targetwatch ")
+	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,version=%q} 1`, runtime.Version(), version)
+	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", buildInfo,
 		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
