@@ -62,7 +62,9 @@ func decodeGB18030(body []byte) (string, error) {
 
 // parseCSV reads a CSV batch: a header row naming at least target, period
 // and value, then one figure per row. Blank rows, and rows whose value is
-// blank (a template line not filled in), are skipped and counted.
+// blank (a template line not filled in), are skipped and counted. The
+// period may also be in a form Excel saves a first-of-month date in (see
+// csvPeriod).
 func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 	text, err := decodeText(body, charset)
 	if err != nil {
@@ -121,8 +123,9 @@ func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 			skipped++
 			continue
 		}
+		period, periodErr := csvPeriod(cell(rec, "period"))
 		rows = append(rows, batchRow{
-			line: line, target: cell(rec, "target"), period: cell(rec, "period"), note: cell(rec, "note"),
+			line: line, target: cell(rec, "target"), period: period, periodErr: periodErr, note: cell(rec, "note"),
 			value: func(t *plan.Target) (float64, error) {
 				if value == "" {
 					return 0, plan.Errorf(plan.KindMalformed, "value", "required")

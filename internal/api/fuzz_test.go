@@ -67,6 +67,10 @@ func FuzzCSVImport(f *testing.F) {
 	f.Add([]byte("\xff\xfet\x00"), "")
 	f.Add([]byte("value,period,target,extra\n1,2019-01,river-clean,x\n,,,\n"), "gb18030")
 	f.Add([]byte(""), "latin1")
+	// Periods as Excel saves a first-of-month date, and dates it must refuse.
+	f.Add([]byte("target,period,value\r\nriver-clean,2019/2/1,1\r\nriver-clean,Mar-19,2\r\nwater-quality,1-Apr-2019,3\r\n"), "")
+	f.Add(gb18030(f, "target,period,value\r\nriver-clean,2019年2月,1\r\nriver-clean,3月-19,2\r\nriver-clean,2019年4月1日,3\r\n"), "")
+	f.Add([]byte("target,period,value\nriver-clean,\"=\"\"2019-02\"\"\",1\nriver-clean,2019/3/15,2\nriver-clean,3/1/2019,3\nriver-clean,Agu-19,4\n"), "")
 	p := testPlan()
 	s := &server{plan: p, lockAfter: plan.DefaultLockAfter, targets: map[string]*plan.Target{}}
 	for i := range p.Targets {
@@ -94,6 +98,9 @@ func FuzzCSVImport(f *testing.F) {
 				if !utf8.ValidString(f) {
 					t.Fatalf("field %q is not UTF-8", f)
 				}
+			}
+			if _, err := plan.ParsePeriod(r.period); (err == nil) == (r.periodErr != nil) {
+				t.Fatalf("period %q: got ParsePeriod error %v and CSV error %v, want exactly one", r.period, err, r.periodErr)
 			}
 			sub, errs := s.checkFigure(who, asOf, r.target, r.period, r.value, r.note)
 			if len(errs) == 0 && (math.IsNaN(sub.Value) || math.IsInf(sub.Value, 0) || sub.Value < 0) {

@@ -370,8 +370,11 @@ type batchRow struct {
 	line   int
 	target string
 	period string
-	value  func(*plan.Target) (float64, error)
-	note   string
+	// periodErr, set by the CSV import, replaces checkFigure's message
+	// about period.
+	periodErr *plan.Error
+	value     func(*plan.Target) (float64, error)
+	note      string
 }
 
 func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
@@ -423,6 +426,9 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 	var probs plan.Problems
 	for _, row := range rows {
 		sub, errs := s.checkFigure(who, now, row.target, row.period, row.value, row.note)
+		if row.periodErr != nil {
+			errs = withPeriodError(errs, row.periodErr)
+		}
 		for _, e := range errs {
 			probs = append(probs, plan.Problem{Line: row.line, Err: e})
 		}

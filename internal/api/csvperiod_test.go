@@ -1,0 +1,147 @@
+package api
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestCSVPeriodReadsWhatExcelSaves(t *testing.T) {
+	cases := []struct {
+		name string
+		cell string
+		want string
+	}{
+		{"the template's own form is read as is", "2019-08", "2019-08"},
+		{"surrounding blanks are ignored", " 2019-08 ", "2019-08"},
+		{"a text formula keeps the month through Excel", `="2019-08"`, "2019-08"},
+		{"zh-CN short date on the 1st is the month", "2019/8/1", "2019-08"},
+		{"zh-CN short date with zero padding is the month", "2019/08/01", "2019-08"},
+		{"zh-CN year and month is the month", "2019/8", "2019-08"},
+		{"a dashed date on the 1st is the month", "2019-8-1", "2019-08"},
+		{"an ISO date on the 1st is the month", "2019-08-01", "2019-08"},
+		{"a month without its leading zero is the month", "2019-8", "2019-08"},
+		{"zh-CN long form year and month is the month", "2019年8月", "2019-08"},
+		{"zh-CN long form with a zero-padded month is the month", "2019年08月", "2019-08"},
+		{"zh-CN long date on the 1st is the month", "2019年8月1日", "2019-08"},
+		{"zh-CN mmm-yy is the month", "8月-19", "2019-08"},
+		{"zh-CN mmm-yy of December is the month", "12月-19", "2019-12"},
+		{"en mmm-yy is the month", "Aug-19", "2019-08"},
+		{"en mmm-yy is read in any case", "AUG-19", "2019-08"},
+		{"en mmmm-yy is the month", "August-19", "2019-08"},
+		{"en mmm-yyyy is the month", "Aug-2019", "2019-08"},
+		{"en month and year with a blank is the month", "Sep 2019", "2019-09"},
+		{"en d-mmm-yy on the 1st is the month", "1-Aug-19", "2019-08"},
+		{"en dd-mmm-yyyy on the 1st is the month", "01-Aug-2019", "2019-08"},
+		{"a two-digit year is of this century", "Jan-00", "2000-01"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := csvPeriod(c.cell)
+			if err != nil || got != c.want {
+				t.Errorf("csvPeriod(%q): got %q, %v, want %q", c.cell, got, err, c.want)
+			}
+		})
+	}
+}
+
+func TestCSVPeriodRefusesWhatIsNotOneMonth(t *testing.T) {
+	cases := []struct {
+		name string
+		cell string
+		want string // in the message
+	}{
+		{"a zh-CN date not on the 1st is a day", "2019/8/15", "names a day other than the 1st"},
+		{"an ISO date not on the 1st is a day", "2019-08-31", "names a day other than the 1st"},
+		{"a zh-CN long date not on the 1st is a day", "2019年8月2日", "names a day other than the 1st"},
+		{"an en date not on the 1st is a day", "2-Aug-19", "names a day other than the 1st"},
+		{"month/day/year may be day/month/year", "8/1/2019", "could be month/day/year or day/month/year"},
+		{"day/month/year may be month/day/year", "1/8/2019", "could be month/day/year or day/month/year"},
+		{"month 13 is no month", "2019/13/1", "has no month 1..12"},
+		{"month 0 is no month", "2019年0月", "has no month 1..12"},
+		{"a day without a month is not a month", "1-Aug", "is not a month"},
+		{"a year alone is not a month", "2019", "is not a month"},
+		{"a three-digit year is not a year", "Aug-019", "is not a month"},
+		{"year 0000 is not a year", "0000/1/1", "is not a month"},
+		{"an unknown month name is not a month", "Agu-19", "is not a month"},
+		{"a zh-CN day without 日 is not a month", "2019年8月1", "is not a month"},
+		{"an Excel serial number is not a month", "43678", "is not a month"},
+		{"a time of day is not a month", "2019/8/1 0:00", "is not a month"},
+		{"an empty cell is not a month", "", "is not a month"},
+		{"an unclosed text formula is not a month", `="2019-08`, "is not a month"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got, err := csvPeriod(c.cell)
+			if err == nil {
+				t.Fatalf("csvPeriod(%q): got %q, want an error saying %q", c.cell, got, c.want)
+			}
+			if got != c.cell {
+				t.Errorf("csvPeriod(%q): got cell %q back, want it unchanged", c.cell, got)
+			}
+			if err.Field != "period" || !strings.Contains(err.Message, c.want) || !strings.Contains(err.Message, "YYYY-MM") {
+				t.Errorf("csvPeriod(%q): got %s %q, want period: ...%s... YYYY-MM", c.cell, err.Field, err.Message, c.want)
+			}
+		})
+	}
+}
+
+// TestCSVImportOfExcelPeriods: a batch saved by Excel is stored under the
+// months its dates stand for; a date not on the 1st fails its row, naming
+// the line and the period column, and the batch stores nothing; JSON stays
+// strict.
+func TestCSVImportOfExcelPeriods(t *testing.T) {
+	h := newHarness(t)
+	post := func(contentType, body string) response {
+		return h.do(request{method: "POST", path: "/reports", token: "water", contentType: contentType, body: []byte(body)})
+	}
+	res := post("text/csv", "target,period,value,note\r\n"+
+		"river-clean,2019/2/1,3,\r\n"+
+		"river-clean,2019年3月,5,\r\n"+
+		"river-clean,Apr-19,8,\r\n"+
+		"water-quality,4月-19,86%,\r\n")
+	if res.status != http.StatusOK {
+		t.Fatalf("got status %d, want 200: %s", res.status, res.body)
+	}
+	var got []string
+	for _, r := range h.revisions() {
+		got = append(got, fmt.Sprintf("%s %s %v", r.Target, r.Period, r.Value))
+	}
+	want := "[river-clean 2019-02 3 river-clean 2019-03 5 river-clean 2019-04 8 water-quality 2019-04 86]"
+	if fmt.Sprint(got) != want {
+		t.Errorf("got revisions %v, want %s", got, want)
+	}
+
+	for _, c := range []struct {
+		name, contentType, body string
+		line                    int
+		message                 string
+	}{
+		{"a CSV date not on the 1st fails its row", "text/csv",
+			"target,period,value,note\nriver-clean,2019-02,4,fix\nriver-clean,2019/3/15,6,fix\n", 3, "names a day other than the 1st"},
+		{"a CSV date with the year last fails its row", "text/csv",
+			"target,period,value,note\nriver-clean,3/1/2019,6,fix\n", 2, "could be month/day/year"},
+		{"a JSON batch stays YYYY-MM", "application/json",
+			`{"reports":[{"target":"river-clean","period":"2019/3/1","value":6,"note":"fix"}]}`, 1, "want YYYY-MM"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := h.revisions()
+			res := post(c.contentType, c.body)
+			if res.status != http.StatusUnprocessableEntity {
+				t.Fatalf("got status %d, want 422: %s", res.status, res.body)
+			}
+			var p Problem
+			if err := json.Unmarshal(res.body, &p); err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Errors) != 1 || p.Errors[0].Line != c.line || p.Errors[0].Field != "period" || !strings.Contains(p.Errors[0].Message, c.message) {
+				t.Errorf("got errors %+v, want one at line %d, field period, saying %q", p.Errors, c.line, c.message)
+			}
+			if after := h.revisions(); !sameRevisions(before, after) {
+				t.Errorf("the database changed: got %d revisions, want the same %d", len(after), len(before))
+			}
+		})
+	}
+}
