@@ -6,17 +6,14 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -76,7 +73,7 @@ func TestAlertsReachEachAgencyEndToEnd(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts targetwatch, Prometheus and Alertmanager")
 	}
-	promBin := testenv.LookPath(t, "prometheus")
+	testenv.LookPath(t, "prometheus") // skip or fail before starting anything
 	amBin := testenv.LookPath(t, "prometheus-alertmanager", "alertmanager")
 	fixture := loadFixture(t)
 	testenv.Targetwatch(t) // build it before the clock starts
@@ -99,26 +96,20 @@ func TestAlertsReachEachAgencyEndToEnd(t *testing.T) {
 	t.Logf("targetwatch serving the fixture after %v", time.Since(start).Round(time.Millisecond))
 
 	hook := newWebhook(t)
-	amAddr := freeAddr(t)
+	amAddr := testenv.FreeAddr(t)
 	amConfig := filepath.Join(dir, "alertmanager.yml")
 	writeFile(t, amConfig, alertmanagerCopy(t, hook.URL))
-	startProcess(t, "alertmanager", amBin,
+	am := testenv.StartProcess(t, "alertmanager", amBin,
 		"--config.file="+amConfig,
 		"--storage.path="+filepath.Join(dir, "alertmanager"),
 		"--web.listen-address="+amAddr,
 		"--cluster.listen-address=")
-	waitReady(ctx, t, "http://"+amAddr+"/-/ready")
+	am.WaitReady(ctx, t, "http://"+amAddr+"/-/ready")
 
-	promAddr := freeAddr(t)
 	rules := filepath.Join(dir, "targetwatch.rules.yml")
 	writeFile(t, rules, rulesCopy(t))
-	promConfig := filepath.Join(dir, "prometheus.yml")
-	writeFile(t, promConfig, prometheusCopy(t, tw.Addr, amAddr, rules))
-	startProcess(t, "prometheus", promBin,
-		"--config.file="+promConfig,
-		"--storage.tsdb.path="+filepath.Join(dir, "prometheus"),
-		"--web.listen-address="+promAddr)
-	waitReady(ctx, t, "http://"+promAddr+"/-/ready")
+	prom := testenv.StartPrometheus(t, prometheusCopy(t, tw.Addr, amAddr, rules))
+	promAddr := prom.Addr
 	t.Cleanup(func() {
 		if t.Failed() {
 			logPrometheusView(t, promAddr)
@@ -182,21 +173,14 @@ func TestAlertsReachEachAgencyEndToEnd(t *testing.T) {
 // returns the secret it prints.
 func issueAdminToken(t *testing.T, db string) string {
 	t.Helper()
-	cmd := exec.Command(testenv.Targetwatch(t), "token", "issue",
+	out := testenv.Run(t, "token", "issue",
 		"--db", db, "--agency", water, "--role", string(plan.RoleAdmin), "--name", "alerting-e2e")
-	cmd.Dir = testenv.RepoRoot()
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	out, err := cmd.Output()
-	if err != nil {
-		t.Fatalf("targetwatch token issue: %v\n%s", err, stderr.Bytes())
-	}
-	for _, f := range strings.Fields(string(out)) {
+	for _, f := range strings.Fields(out) {
 		if strings.HasPrefix(f, store.TokenPrefix) {
 			return f
 		}
 	}
-	t.Fatalf("targetwatch token issue printed no %s... secret:\n%s%s", store.TokenPrefix, out, stderr.Bytes())
+	t.Fatalf("targetwatch token issue printed no %s... secret:\n%s", store.TokenPrefix, out)
 	return ""
 }
 
@@ -592,90 +576,5 @@ func writeFile(t *testing.T, path string, data []byte) {
 	t.Helper()
 	if err := os.WriteFile(path, data, 0o644); err != nil {
 		t.Fatal(err)
-	}
-}
-
-// freeAddr returns a 127.0.0.1 address nobody listens on right now, for
-// programs that cannot report the port they picked for :0.
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-// logBuffer keeps a process's output for the failure report. Safe for
-// concurrent use.
-type logBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *logBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *logBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	s := b.buf.String()
-	if len(s) > n {
-		s = "..." + s[len(s)-n:]
-	}
-	return s
-}
-
-// startProcess starts bin and stops it when the test ends (SIGTERM, then
-// SIGKILL after 10s), printing the end of its output if the test failed.
-func startProcess(t *testing.T, name, bin string, args ...string) {
-	t.Helper()
-	cmd := exec.Command(bin, args...)
-	logs := &logBuffer{}
-	cmd.Stdout, cmd.Stderr = logs, logs
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %s: %v", name, err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-done:
-		case <-time.After(10 * time.Second):
-			_ = cmd.Process.Kill()
-			<-done
-		}
-		if t.Failed() {
-			t.Logf("%s output:\n%s", name, logs.tail(4000))
-		}
-	})
-}
-
-// waitReady polls a /-/ready endpoint until it answers 200.
-func waitReady(ctx context.Context, t *testing.T, u string) {
-	t.Helper()
-	for {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		select {
-		case <-ctx.Done():
-			t.Fatalf("%s not ready: %v", u, err)
-		case <-time.After(100 * time.Millisecond):
-		}
 	}
 }

@@ -1,11 +1,9 @@
 package dashboards
 
 import (
-	"context"
 	"fmt"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -36,22 +34,13 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	bin := testenv.Targetwatch(t)
 	db := filepath.Join(t.TempDir(), "targetwatch.db")
-	// A hung demo should fail this test, not the whole package's timeout.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, bin, "demo", "--db", db, "--targets", targets)
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		t.Fatalf("targetwatch demo: %v\n%s", err, out)
-	}
+	out := testenv.Run(t, "demo", "--db", db, "--targets", targets)
 	// The demo reads best as of the date it suggests; without one, serve
 	// evaluates as of now, which works too.
 	args := []string{"--db", db, "--targets", targets}
-	if m := regexp.MustCompile(`--as-of (\d{4}-\d{2}-\d{2})`).FindSubmatch(out); m != nil {
-		args = append(args, "--as-of", string(m[1]))
+	if m := regexp.MustCompile(`--as-of (\d{4}-\d{2}-\d{2})`).FindStringSubmatch(out); m != nil {
+		args = append(args, "--as-of", m[1])
 	}
 	tw := testenv.Serve(t, args...)
 	checkHealthchecks(t, tw.URL)

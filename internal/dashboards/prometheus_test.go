@@ -1,20 +1,13 @@
 package dashboards
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -25,46 +18,13 @@ import (
 // prometheus is a real Prometheus started for one test.
 type prometheus struct {
 	url string
-	log *syncBuffer
-}
-
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
-// freePort asks the kernel for a free port on 127.0.0.1. Prometheus cannot
-// listen on :0 and report the port, so there is a small window in which
-// another process could take it.
-func freePort(t testing.TB) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
+	log *testenv.LogBuffer
 }
 
 // startPrometheus runs Prometheus on 127.0.0.1 scraping scrapeAddr every
 // second as job targetwatch, and waits until it is ready.
 func startPrometheus(t testing.TB, scrapeAddr string) *prometheus {
 	t.Helper()
-	bin := testenv.LookPath(t, "prometheus")
-	dir := t.TempDir()
 	cfg := fmt.Sprintf(`global:
   scrape_interval: 1s
   evaluation_interval: 1s
@@ -73,48 +33,8 @@ scrape_configs:
     static_configs:
       - targets: [%q]
 `, plan.PrometheusJob, scrapeAddr)
-	cfgPath := filepath.Join(dir, "prometheus.yml")
-	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	addr := freePort(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := exec.CommandContext(ctx, bin,
-		"--config.file="+cfgPath,
-		"--storage.tsdb.path="+filepath.Join(dir, "data"),
-		"--web.listen-address="+addr,
-	)
-	p := &prometheus{url: "http://" + addr, log: &syncBuffer{}}
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("start prometheus: %v", err)
-	}
-	done := make(chan struct{})
-	go func() { _ = cmd.Wait(); close(done) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	deadline := time.Now().Add(30 * time.Second)
-	for {
-		resp, err := http.Get(p.url + "/-/ready")
-		if err == nil {
-			resp.Body.Close()
-			if resp.StatusCode == http.StatusOK {
-				return p
-			}
-		}
-		select {
-		case <-done:
-			t.Fatalf("prometheus exited:\n%s", p.log.String())
-		default:
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("prometheus not ready within 30s:\n%s", p.log.String())
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	p := testenv.StartPrometheus(t, []byte(cfg))
+	return &prometheus{url: p.URL, log: p.Log}
 }
 
 // series is one element of an instant vector result.

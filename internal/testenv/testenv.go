@@ -1,5 +1,6 @@
-// Package testenv finds the external programs end-to-end tests need and
-// builds and starts the targetwatch binary. Only tests import it.
+// Package testenv finds the external programs end-to-end tests need, builds
+// and starts the targetwatch binary, and starts and stops the other
+// programs (Prometheus, Alertmanager) around it. Only tests import it.
 //
 // A missing program skips the test with a clear message, unless
 // TARGETWATCH_REQUIRE_BINARIES is set (as CI does), in which case the test
