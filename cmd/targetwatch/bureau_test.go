@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,21 +9,6 @@ import (
 	"github.com/targetwatch/targetwatch/internal/report"
 	"github.com/targetwatch/targetwatch/internal/testenv"
 )
-
-// cli runs a command in-process with TARGETWATCH_TOKEN set to envToken and
-// returns the exit code, stdout and stderr.
-func cli(t *testing.T, envToken string, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	getenv := func(k string) string {
-		if k == tokenEnv {
-			return envToken
-		}
-		return ""
-	}
-	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: getenv}, args)
-	return code, out.String(), errOut.String()
-}
 
 // demoServer fills a database with the demo year and serves it as of
 // 2019-10-15, the README's quick start.
@@ -45,24 +27,12 @@ func demoServer(t *testing.T) (db, url string) {
 	return db, testenv.Serve(t, "--db", db, "--as-of", "2019-10-15").URL
 }
 
-// closedAddr is an address nothing listens on.
-func closedAddr(t *testing.T) string {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
-	return "http://" + addr
-}
-
 func TestBureauCommands(t *testing.T) {
 	db, url := demoServer(t)
 	targets := filepath.Join(testenv.RepoRoot(), "targets.yaml")
 	clerk := issueToken(t, db, "--agency", "water-affairs", "--name", "水务局填报员")
 	other := issueToken(t, db, "--agency", "civil-affairs")
-	down := closedAddr(t)
+	down := "http://" + testenv.FreeAddr(t) // nothing listens there
 
 	// The template and the report read the same snapshot online and
 	// offline; compare them before any figure changes it.

@@ -9,7 +9,7 @@ import (
 
 func TestAuditRepoTargets(t *testing.T) {
 	file := filepath.Join("..", "..", "targets.yaml")
-	code, out, errOut := runExtractCLI("audit", "--targets", file)
+	code, out, errOut := cli(t, "", "audit", "--targets", file)
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errOut)
 	}
@@ -65,7 +65,7 @@ func TestAuditFindsUnaccountedCandidates(t *testing.T) {
 				t.Fatal(err)
 			}
 			t.Chdir(dir) // the default --targets is ./targets.yaml
-			code, out, errOut := runExtractCLI("audit")
+			code, out, errOut := cli(t, "", "audit")
 			if code != tt.code {
 				t.Fatalf("got exit %d, want %d; stdout %q stderr %q", code, tt.code, out, errOut)
 			}
@@ -91,7 +91,7 @@ func TestAuditReportsLoadProblems(t *testing.T) {
 	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, _, errOut := runExtractCLI("audit", "--targets", file)
+	code, _, errOut := cli(t, "", "audit", "--targets", file)
 	if code != 1 || !strings.Contains(errOut, "quote does not appear verbatim in plan.txt") {
 		t.Errorf("got exit %d, stderr %q; want 1 and the quote problem", code, errOut)
 	}
@@ -106,7 +106,7 @@ func TestAuditSuggestsIgnoredEntries(t *testing.T) {
 	if err := os.WriteFile(file, []byte(auditHead+"ignored: []\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, _ := runExtractCLI("audit", "--targets", file, "--suggest")
+	code, out, _ := cli(t, "", "audit", "--targets", file, "--suggest")
 	want := "  - item: \"1.1\"\n    text: \"不少于30条段\"\n    reason: TODO # 确保消除劣V类水体不少于30条段\n"
 	if code != 1 || !strings.Contains(out, want) {
 		t.Errorf("got exit %d and stdout\n%s\nwant 1 and\n%s", code, out, want)

@@ -1,26 +1,15 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-// runCheckCLI runs the command line in-process and returns exit code, stdout and
-// stderr.
-func runCheckCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)
-	return code, out.String(), errOut.String()
-}
-
 func TestCheckRepoTargets(t *testing.T) {
 	file := filepath.Join("..", "..", "targets.yaml")
-	code, out, errOut := runCheckCLI(t, "check", "--targets", file)
+	code, out, errOut := cli(t, "", "check", "--targets", file)
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, errOut)
 	}
@@ -74,7 +63,7 @@ targets:
 	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	code, out, errOut := runCheckCLI(t, "check", "--targets", file)
+	code, out, errOut := cli(t, "", "check", "--targets", file)
 	if code != 1 {
 		t.Errorf("got exit %d, want 1", code)
 	}
@@ -102,7 +91,7 @@ func TestCheckCommandLine(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			code, _, errOut := runCheckCLI(t, c.args...)
+			code, _, errOut := cli(t, "", c.args...)
 			if code != c.wantCode || !strings.Contains(errOut, c.wantErr) {
 				t.Errorf("got exit %d, stderr %q; want exit %d, stderr containing %q", code, errOut, c.wantCode, c.wantErr)
 			}

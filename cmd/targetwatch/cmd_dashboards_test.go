@@ -2,24 +2,16 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func runDashboardsCLI(t *testing.T, args ...string) (int, string, string) {
-	t.Helper()
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, append([]string{"dashboards"}, args...))
-	return code, out.String(), errOut.String()
-}
-
 func TestDashboardsCommand(t *testing.T) {
 	root := filepath.Join("..", "..")
 	out := filepath.Join(t.TempDir(), "new", "dashboards")
-	code, stdout, stderr := runDashboardsCLI(t, "--targets", filepath.Join(root, "targets.yaml"), "--out", out)
+	code, stdout, stderr := cli(t, "", "dashboards", "--targets", filepath.Join(root, "targets.yaml"), "--out", out)
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0; stderr:\n%s", code, stderr)
 	}
@@ -63,7 +55,7 @@ func TestDashboardsCommandErrors(t *testing.T) {
 		{"a stray argument is a usage error", []string{"--targets", bad, "extra"}, 2, `unexpected argument "extra"`},
 	}
 	for _, tc := range tests {
-		code, _, stderr := runDashboardsCLI(t, tc.args...)
+		code, _, stderr := cli(t, "", append([]string{"dashboards"}, tc.args...)...)
 		if code != tc.wantCode || !strings.Contains(stderr, tc.wantErr) {
 			t.Errorf("%s: got exit %d and stderr %q, want exit %d mentioning %q", tc.name, code, stderr, tc.wantCode, tc.wantErr)
 		}

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
 	"os"
 	"path/filepath"
 	"strings"
@@ -10,13 +8,6 @@ import (
 
 	"golang.org/x/text/encoding/simplifiedchinese"
 )
-
-// runExtractCLI runs a command line in-process: exit code, stdout, stderr.
-func runExtractCLI(args ...string) (int, string, string) {
-	var out, errOut bytes.Buffer
-	code := run(context.Background(), &env{stdout: &out, stderr: &errOut, getenv: func(string) string { return "" }}, args)
-	return code, out.String(), errOut.String()
-}
 
 const extractPlan = "一、生态\n1.新建污水管道16公里，推进区污水厂建成投用，确保消除劣V类水体不少于30条段。\n2.推进区档案馆新馆建成启用，办好第三届运动会。\n"
 
@@ -38,7 +29,7 @@ func TestExtractCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	code, out, errOut := runExtractCLI("extract", utf8Path)
+	code, out, errOut := cli(t, "", "extract", utf8Path)
 	if code != 0 {
 		t.Fatalf("got exit %d, want 0; stderr: %s", code, errOut)
 	}
@@ -57,12 +48,12 @@ func TestExtractCommand(t *testing.T) {
 		t.Errorf("an ordinal became a target:\n%s", out)
 	}
 
-	code, gbOut, errOut := runExtractCLI("extract", gbPath)
+	code, gbOut, errOut := cli(t, "", "extract", gbPath)
 	if code != 0 || gbOut != out {
 		t.Errorf("GB18030 input: got exit %d and different output (stderr %q), want the UTF-8 output", code, errOut)
 	}
 
-	code, qOut, _ := runExtractCLI("extract", "--kind", "quantity", utf8Path)
+	code, qOut, _ := cli(t, "", "extract", "--kind", "quantity", utf8Path)
 	if code != 0 || strings.Contains(qOut, "kind: milestone") || strings.Count(qOut, "kind: quantity") != 2 {
 		t.Errorf("--kind quantity: got exit %d and\n%s\nwant the two quantities only", code, qOut)
 	}
@@ -85,7 +76,7 @@ func TestExtractCommandLine(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, out, errOut := runExtractCLI(tt.args...)
+			code, out, errOut := cli(t, "", tt.args...)
 			if code != tt.code || !strings.Contains(errOut, tt.msg) || out != "" {
 				t.Errorf("got exit %d, stdout %q, stderr %q; want exit %d and %q", code, out, errOut, tt.code, tt.msg)
 			}

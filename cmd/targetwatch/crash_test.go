@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -19,23 +18,9 @@ import (
 	"github.com/targetwatch/targetwatch/internal/testenv"
 )
 
-// runBinary runs the built targetwatch with args from the repository root
-// and returns its stdout.
-func runBinary(t *testing.T, args ...string) string {
-	t.Helper()
-	cmd := exec.Command(testenv.Targetwatch(t), args...)
-	cmd.Dir = testenv.RepoRoot()
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		t.Fatalf("targetwatch %s: %v\n%s", strings.Join(args, " "), err, stderr.String())
-	}
-	return stdout.String()
-}
-
 func issueToken(t *testing.T, db string, args ...string) string {
 	t.Helper()
-	return strings.TrimSpace(runBinary(t, append([]string{"token", "issue", "--db", db}, args...)...))
+	return strings.TrimSpace(testenv.Run(t, append([]string{"token", "issue", "--db", db}, args...)...))
 }
 
 type figureKey struct {

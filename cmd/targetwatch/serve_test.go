@@ -53,7 +53,7 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	_, metrics := get(t, proc.URL+"/metrics", "")
 	// The build info carries the version `targetwatch version` prints, under
 	// targetwatch_ (not go_build_info, whose labels are the module's path).
-	version := strings.TrimPrefix(strings.TrimSpace(runBinary(t, "version")), "targetwatch ")
+	version := strings.TrimPrefix(strings.TrimSpace(testenv.Run(t, "version")), "targetwatch ")
 	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,version=%q} 1`, runtime.Version(), version)
 	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", buildInfo,
 		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`} {
@@ -63,11 +63,11 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	}
 
 	// Revoking with the CLI while the server runs takes effect at once.
-	list := runBinary(t, "token", "list", "--db", db)
+	list := testenv.Run(t, "token", "list", "--db", db)
 	if !strings.Contains(list, "水务局填报员") || strings.Contains(list, clerk) {
 		t.Errorf("token list: got\n%s\nwant the label and no secret", list)
 	}
-	runBinary(t, "token", "revoke", "--db", db, "2")
+	testenv.Run(t, "token", "revoke", "--db", db, "2")
 	if code, _ := get(t, proc.URL+"/api/v1/targets", clerk); code != 401 {
 		t.Errorf("a revoked token: got %d, want 401", code)
 	}
@@ -96,15 +96,13 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{"revoking a token id that is not a number", []string{"token", "revoke", "x"}, "token ID"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			var stdout, stderr strings.Builder
-			e := &env{stdout: &stdout, stderr: &stderr, getenv: func(string) string { return "" }}
 			args := append(c.args, "--db", filepath.Join(t.TempDir(), "tw.db"))
 			if c.args[0] == "serve" || c.args[1] == "issue" {
 				args = append(args, "--targets", filepath.Join(testenv.RepoRoot(), "targets.yaml"))
 			}
-			code := run(t.Context(), e, args)
-			if code != 2 || !strings.Contains(stderr.String(), c.want) {
-				t.Errorf("got exit %d %q, want 2 and a message naming %s", code, stderr.String(), c.want)
+			code, _, stderr := cli(t, "", args...)
+			if code != 2 || !strings.Contains(stderr, c.want) {
+				t.Errorf("got exit %d %q, want 2 and a message naming %s", code, stderr, c.want)
 			}
 		})
 	}
