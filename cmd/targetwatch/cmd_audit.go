@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -10,7 +9,6 @@ import (
 
 	"github.com/targetwatch/targetwatch/internal/extract"
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func init() {
@@ -27,14 +25,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
 	}
-	p, err := planfile.Load(*targets)
-	var probs planfile.Errors
-	if errors.As(err, &probs) {
-		for _, pr := range probs {
-			fmt.Fprintln(e.stderr, pr)
-		}
-		return fmt.Errorf("%d %s in %s; fix them first (targetwatch check)", len(probs), auditPlural(len(probs), "problem"), *targets)
-	}
+	p, err := loadTargets(e, *targets, "fix them first (targetwatch check)")
 	if err != nil {
 		return err
 	}
@@ -58,7 +49,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 				fmt.Fprintf(e.stdout, "  - item: %q\n    text: %q\n    reason: %s # %s\n", c.Item, c.Text, extract.Placeholder, strings.ReplaceAll(c.Quote, "\n", ""))
 			}
 		}
-		return fmt.Errorf("%d %s: make each candidate a target or list it under ignored: with a reason", len(lines), auditPlural(len(lines), "problem"))
+		return fmt.Errorf("%d %s: make each candidate a target or list it under ignored: with a reason", len(lines), plural(len(lines), "problem"))
 	}
 	quantity := 0
 	for _, t := range p.Targets {
@@ -78,12 +69,4 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(e.stdout)
 	}
 	return nil
-}
-
-// auditPlural adds an s to noun unless n is 1.
-func auditPlural(n int, noun string) string {
-	if n == 1 {
-		return noun
-	}
-	return noun + "s"
 }

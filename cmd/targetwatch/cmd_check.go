@@ -2,13 +2,11 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func init() {
@@ -24,19 +22,7 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
 	}
-	p, err := planfile.Load(*targets)
-	var probs planfile.Errors
-	if errors.As(err, &probs) {
-		// One problem per line, FILE:LINE:COL first, for editors and CI logs.
-		for _, pr := range probs {
-			fmt.Fprintln(e.stderr, pr)
-		}
-		noun := "problems"
-		if len(probs) == 1 {
-			noun = "problem"
-		}
-		return fmt.Errorf("%d %s in %s", len(probs), noun, *targets)
-	}
+	p, err := loadTargets(e, *targets, "")
 	if err != nil {
 		return err
 	}

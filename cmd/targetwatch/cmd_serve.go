@@ -87,18 +87,12 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	now := time.Now
-	if *asOf != "" {
-		day, err := parseDay(*asOf, p.Location)
-		if err != nil {
-			return usageError("--as-of: %v", err)
-		}
-		// Noon, so the day is inside whatever boundary falls on it (due
-		// dates are at midnight) and reads the same in every time zone
-		// within twelve hours of the plan's.
-		fixed := time.Date(day.Year(), day.Month(), day.Day(), 12, 0, 0, 0, p.Location)
-		now = func() time.Time { return fixed }
-		log.Info("clock fixed", "as_of", fixed.Format(time.RFC3339))
+	now, fixed, err := asOfClock(*asOf, p.Location)
+	if err != nil {
+		return err
+	}
+	if fixed {
+		log.Info("clock fixed", "as_of", now().Format(time.RFC3339))
 	}
 
 	db, err := store.Open(ctx, *dbPath, store.WithClock(now), store.WithLogger(log))

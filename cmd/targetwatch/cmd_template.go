@@ -6,11 +6,8 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
-	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/planfile"
-	"github.com/targetwatch/targetwatch/internal/progress"
 	"github.com/targetwatch/targetwatch/internal/report"
 )
 
@@ -21,11 +18,7 @@ func init() {
 func runTemplate(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("template", "--agency ID [--server URL | --targets FILE [--db FILE] [--as-of YYYY-MM-DD]] [--out FILE]")
 	agency := fs.String("agency", "", "the agency `ID` whose template to write")
-	server := fs.String("server", "", "ask a running targetwatch at `URL` (else work offline from --targets)")
-	token := fs.String("token", "", "API `TOKEN` for --server (default $"+tokenEnv+")")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE` (offline)")
-	db := fs.String("db", "", "the database `FILE` (offline; without it every month due is listed)")
-	asOf := fs.String("as-of", "", "list the months due as of noon of this `DAY` (YYYY-MM-DD; offline; default now)")
+	src := addSourceFlags(fs, "", "; without it every month due is listed")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	lang := fs.String("lang", "zh", "`LANGUAGE` of the helper columns: zh or en")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -40,53 +33,26 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if !plan.ValidID(*agency) {
 		return usageError("--agency %q is not an agency id", *agency)
 	}
-	if *lang != "zh" && *lang != "en" {
-		return usageError("--lang: want zh or en, got %q", *lang)
+	l, err := parseLang(*lang)
+	if err != nil {
+		return err
+	}
+	c, err := src.client(e)
+	if err != nil {
+		return err
 	}
 	var buf bytes.Buffer
-	if *server != "" {
-		for _, name := range []string{"targets", "db", "as-of"} {
-			if flagGiven(fs, name) {
-				return usageError("--%s is for offline use; it cannot be combined with --server", name)
-			}
-		}
-		c, err := newAPIClient(e, *server, *token)
-		if err != nil {
-			return err
-		}
+	if c != nil {
 		q := url.Values{"lang": {*lang}}
 		if err := c.download(ctx, "/api/v1/agencies/"+url.PathEscape(*agency)+"/template.csv?"+q.Encode(), &buf); err != nil {
 			return err
 		}
 	} else {
-		p, err := planfile.Load(*targets)
+		snap, err := src.snapshot(ctx)
 		if err != nil {
 			return err
 		}
-		at := time.Now()
-		if *asOf != "" {
-			day, err := parseDay(*asOf, p.Location)
-			if err != nil {
-				return usageError("--as-of: %v", err)
-			}
-			at = day.Add(12 * time.Hour)
-		}
-		var snap *plan.Snapshot
-		if *db != "" {
-			if _, err := os.Stat(*db); err != nil {
-				return usageError("--db: %v", err)
-			}
-			if snap, err = loadSnapshot(ctx, p, *db, at); err != nil {
-				return err
-			}
-		} else {
-			tr, err := progress.New(progress.Config{Plan: p, Now: func() time.Time { return at }})
-			if err != nil {
-				return err
-			}
-			snap = tr.Snapshot()
-		}
-		if err := report.WriteTemplate(&buf, snap, *agency, report.ParseLang(*lang)); err != nil {
+		if err := report.WriteTemplate(&buf, snap, *agency, l); err != nil {
 			if plan.KindOf(err) == plan.KindNotFound {
 				return usageError("%v", err)
 			}
