@@ -2,6 +2,8 @@ package main
 
 import (
 	"bytes"
+	"os"
+	"path/filepath"
 	"testing"
 )
 
@@ -19,4 +21,20 @@ func cli(t *testing.T, envToken string, args ...string) (int, string, string) {
 	}
 	code := run(t.Context(), &env{stdout: &out, stderr: &errOut, getenv: getenv}, args)
 	return code, out.String(), errOut.String()
+}
+
+// writePlan writes a plan document, plan.txt, and a targets file that
+// names it as its source into a new temporary directory, and returns the
+// targets file's path.
+func writePlan(t *testing.T, planText, targetsYAML string) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte(planText), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	file := filepath.Join(dir, "targets.yaml")
+	if err := os.WriteFile(file, []byte(targetsYAML), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return file
 }

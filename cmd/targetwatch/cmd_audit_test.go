@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -57,14 +56,8 @@ func TestAuditFindsUnaccountedCandidates(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			dir := t.TempDir()
-			if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1新建污水管道16公里，确保消除劣V类水体不少于30条段。\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(filepath.Join(dir, "targets.yaml"), []byte(auditHead+tt.ignored), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			t.Chdir(dir) // the default --targets is ./targets.yaml
+			file := writePlan(t, "1.1新建污水管道16公里，确保消除劣V类水体不少于30条段。\n", auditHead+tt.ignored)
+			t.Chdir(filepath.Dir(file)) // the default --targets is ./targets.yaml
 			code, out, errOut := cli(t, "", "audit")
 			if code != tt.code {
 				t.Fatalf("got exit %d, want %d; stdout %q stderr %q", code, tt.code, out, errOut)
@@ -82,15 +75,8 @@ func TestAuditFindsUnaccountedCandidates(t *testing.T) {
 }
 
 func TestAuditReportsLoadProblems(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1新建污水管道16公里。\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "targets.yaml")
 	bad := strings.Replace(auditHead, "quote: 新建污水管道16公里", "quote: 新建污水管道17公里", 1) + "ignored: []\n"
-	if err := os.WriteFile(file, []byte(bad), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePlan(t, "1.1新建污水管道16公里。\n", bad)
 	code, _, errOut := cli(t, "", "audit", "--targets", file)
 	if code != 1 || !strings.Contains(errOut, "quote does not appear verbatim in plan.txt") {
 		t.Errorf("got exit %d, stderr %q; want 1 and the quote problem", code, errOut)
@@ -98,14 +84,7 @@ func TestAuditReportsLoadProblems(t *testing.T) {
 }
 
 func TestAuditSuggestsIgnoredEntries(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1新建污水管道16公里，确保消除劣V类水体不少于30条段。\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "targets.yaml")
-	if err := os.WriteFile(file, []byte(auditHead+"ignored: []\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePlan(t, "1.1新建污水管道16公里，确保消除劣V类水体不少于30条段。\n", auditHead+"ignored: []\n")
 	code, out, _ := cli(t, "", "audit", "--targets", file, "--suggest")
 	want := "  - item: \"1.1\"\n    text: \"不少于30条段\"\n    reason: TODO # 确保消除劣V类水体不少于30条段\n"
 	if code != 1 || !strings.Contains(out, want) {

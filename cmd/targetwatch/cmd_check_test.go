@@ -1,7 +1,6 @@
 package main
 
 import (
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,11 +33,6 @@ func TestCheckRepoTargets(t *testing.T) {
 }
 
 func TestCheckReportsEveryProblem(t *testing.T) {
-	dir := t.TempDir()
-	if err := os.WriteFile(filepath.Join(dir, "plan.txt"), []byte("1.1确保消除劣V类水体不少于30条段。\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	file := filepath.Join(dir, "targets.yaml")
 	yaml := `id: bad-plan
 title: 坏计划
 source: plan.txt
@@ -60,9 +54,7 @@ targets:
     unit: 条段
     aggregation: sum
 `
-	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writePlan(t, "1.1确保消除劣V类水体不少于30条段。\n", yaml)
 	code, out, errOut := cli(t, "", "check", "--targets", file)
 	if code != 1 {
 		t.Errorf("got exit %d, want 1", code)
