@@ -222,29 +222,10 @@ func TestRulesWaitBeforeNotifying(t *testing.T) {
 	}
 }
 
-// promConfig is the part of prometheus.yml these tests read.
-type promConfig struct {
-	RuleFiles []string `yaml:"rule_files"`
-	Alerting  struct {
-		Alertmanagers []struct {
-			StaticConfigs []struct {
-				Targets []string `yaml:"targets"`
-			} `yaml:"static_configs"`
-		} `yaml:"alertmanagers"`
-	} `yaml:"alerting"`
-	ScrapeConfigs []struct {
-		JobName       string `yaml:"job_name"`
-		MetricsPath   string `yaml:"metrics_path"`
-		StaticConfigs []struct {
-			Targets []string `yaml:"targets"`
-		} `yaml:"static_configs"`
-	} `yaml:"scrape_configs"`
-}
-
 // docker-compose runs Prometheus next to services named targetwatch and
 // alertmanager; the job name is what the rules and dashboards select.
 func TestPrometheusConfigScrapesTargetwatchAndLoadsTheRules(t *testing.T) {
-	var c promConfig
+	var c testenv.PrometheusConfig
 	readYAML(t, prometheusPath, &c)
 
 	var jobTargets []string

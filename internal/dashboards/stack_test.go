@@ -207,24 +207,6 @@ func TestComposeServicesAndPaths(t *testing.T) {
 	}
 }
 
-type promConfig struct {
-	RuleFiles []string `yaml:"rule_files"`
-	Alerting  struct {
-		Alertmanagers []struct {
-			StaticConfigs []struct {
-				Targets []string `yaml:"targets"`
-			} `yaml:"static_configs"`
-		} `yaml:"alertmanagers"`
-	} `yaml:"alerting"`
-	ScrapeConfigs []struct {
-		JobName       string `yaml:"job_name"`
-		MetricsPath   string `yaml:"metrics_path"`
-		StaticConfigs []struct {
-			Targets []string `yaml:"targets"`
-		} `yaml:"static_configs"`
-	} `yaml:"scrape_configs"`
-}
-
 // checkTarget checks that host:port names a compose service listening on
 // that port.
 func checkTarget(t *testing.T, c composeFile, what, target, wantService, wantPort string) {
@@ -260,7 +242,7 @@ func TestComposePrometheusWiring(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var cfg promConfig
+	var cfg testenv.PrometheusConfig
 	if err := yaml.Unmarshal(data, &cfg); err != nil {
 		t.Fatalf("%s does not parse: %v", cfgHost, err)
 	}

@@ -185,3 +185,24 @@ func StartPrometheus(t testing.TB, config []byte) *Prometheus {
 	p.WaitReady(ctx, t, p.URL+"/-/ready")
 	return p
 }
+
+// PrometheusConfig is the part of a prometheus.yml that tests of the
+// shipped configuration read (decode it with yaml.v3): where the rules are,
+// which Alertmanagers are told, and what is scraped.
+type PrometheusConfig struct {
+	RuleFiles []string `yaml:"rule_files"`
+	Alerting  struct {
+		Alertmanagers []struct {
+			StaticConfigs []struct {
+				Targets []string `yaml:"targets"`
+			} `yaml:"static_configs"`
+		} `yaml:"alertmanagers"`
+	} `yaml:"alerting"`
+	ScrapeConfigs []struct {
+		JobName       string `yaml:"job_name"`
+		MetricsPath   string `yaml:"metrics_path"`
+		StaticConfigs []struct {
+			Targets []string `yaml:"targets"`
+		} `yaml:"static_configs"`
+	} `yaml:"scrape_configs"`
+}
