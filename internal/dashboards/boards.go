@@ -250,9 +250,8 @@ func statusMapping() mapping {
 	var values []string
 	var results []mappingResult
 	for _, st := range plan.Statuses {
-		n := statusNames[st]
 		values = append(values, strconv.Itoa(statusCode[st]))
-		results = append(results, mappingResult{Text: n.text, Color: n.color})
+		results = append(results, mappingResult{Text: statusName(st), Color: statusColors[st]})
 	}
 	return valueMapping(values, results)
 }
@@ -266,13 +265,13 @@ func (g *generator) statusCounts(s scope) panelSpec {
 		fieldConfig: fieldConfig{Defaults: fieldDefaults{Unit: "none", Decimals: ptr(0), Color: fixed("#8e8e8e")}},
 	}
 	for _, st := range plan.Statuses {
-		n := statusNames[st]
+		name := statusName(st)
 		expr := sel(plan.MetricTargetStatus, eq(plan.LabelStatus, string(st)))
 		if s.agencyVar {
 			expr = s.join(expr)
 		}
-		ps.queries = append(ps.queries, query{expr: "sum(" + expr + ")", legend: n.text, instant: true})
-		ps.fieldConfig.Overrides = append(ps.fieldConfig.Overrides, byName(n.text, property{"color", fixed(n.color)}))
+		ps.queries = append(ps.queries, query{expr: "sum(" + expr + ")", legend: name, instant: true})
+		ps.fieldConfig.Overrides = append(ps.fieldConfig.Overrides, byName(name, property{"color", fixed(statusColors[st])}))
 	}
 	return ps
 }
@@ -332,7 +331,7 @@ func (g *generator) gauges(s scope, n int) panelSpec {
 				Unit: "percentunit", Decimals: ptr(0), Min: ptr(0.0), Max: ptr(1.5), NoValue: noValue,
 				Color:      sdk.FieldConfigColor{Mode: "thresholds"},
 				Thresholds: steps("red", th.OffTrack, "yellow", th.AtRisk, "green"),
-				Mappings:   []mapping{specialMapping("nan", mappingResult{Text: statusNames[plan.NoData].text, Color: statusNames[plan.NoData].color})},
+				Mappings:   []mapping{specialMapping("nan", mappingResult{Text: statusName(plan.NoData), Color: statusColors[plan.NoData]})},
 				Links:      []link{targetLink("${__field.labels." + plan.LabelTargetID + "}")},
 			},
 			Overrides: overrides,

@@ -21,6 +21,7 @@ import (
 	"github.com/grafana-tools/sdk"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
 )
 
 // Dashboard is one generated dashboard.
@@ -37,17 +38,21 @@ type Dashboard struct {
 // other through it.
 const Tag = "targetwatch"
 
-// statusNames are the Chinese names of the statuses (the same words as the
-// execution report) and the colours Grafana shows them in.
-var statusNames = map[plan.Status]struct{ text, color string }{
-	plan.NoData:   {"暂无数据", "#8e8e8e"},
-	plan.OnTrack:  {"正常推进", "green"},
-	plan.AtRisk:   {"存在风险", "yellow"},
-	plan.OffTrack: {"进度滞后", "orange"},
-	plan.Achieved: {"已完成", "dark-green"},
-	plan.Missed:   {"未按期完成", "red"},
-	plan.Breached: {"突破上限", "dark-red"},
+// statusColors are the colours Grafana shows the statuses in; their names
+// are the execution report's (report.StatusText), so a dashboard and the
+// report a bureau receives use the same words.
+var statusColors = map[plan.Status]string{
+	plan.NoData:   "#8e8e8e",
+	plan.OnTrack:  "green",
+	plan.AtRisk:   "yellow",
+	plan.OffTrack: "orange",
+	plan.Achieved: "dark-green",
+	plan.Missed:   "red",
+	plan.Breached: "dark-red",
 }
+
+// statusName is the Chinese name of st.
+func statusName(st plan.Status) string { return report.StatusText(st, report.Chinese) }
 
 // Generate builds the dashboards of p in a fixed order: overview, agency,
 // target. It fails only on a plan that does not validate. It is safe for

@@ -371,8 +371,8 @@ func TestWrite(t *testing.T) {
 func TestEveryStatusHasANameAndACode(t *testing.T) {
 	codes := map[int]plan.Status{}
 	for _, st := range plan.Statuses {
-		if statusNames[st].text == "" || statusNames[st].color == "" {
-			t.Errorf("status %s: got no Chinese name or colour", st)
+		if name := statusName(st); name == "" || name == string(st) || statusColors[st] == "" {
+			t.Errorf("status %s: got name %q and colour %q, want a Chinese name and a colour", st, name, statusColors[st])
 		}
 		c, ok := statusCode[st]
 		if !ok || c <= 0 {
@@ -383,7 +383,7 @@ func TestEveryStatusHasANameAndACode(t *testing.T) {
 		}
 		codes[c] = st
 	}
-	if len(statusNames) != len(plan.Statuses) || len(statusCode) != len(plan.Statuses) {
-		t.Errorf("got %d names and %d codes, want %d each", len(statusNames), len(statusCode), len(plan.Statuses))
+	if len(statusColors) != len(plan.Statuses) || len(statusCode) != len(plan.Statuses) {
+		t.Errorf("got %d colours and %d codes, want %d each", len(statusColors), len(statusCode), len(plan.Statuses))
 	}
 }

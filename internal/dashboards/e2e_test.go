@@ -214,7 +214,7 @@ func checkDemoStory(t *testing.T, prom *prometheus, p *plan.Plan) {
 			t.Fatalf("status of %s: got %d series (%v), want 1", id, len(got), err)
 		}
 		if v := value(t, got[0]); v != float64(statusCode[want]) {
-			t.Errorf("status of %s: got code %v, want %d (%s)", id, v, statusCode[want], statusNames[want].text)
+			t.Errorf("status of %s: got code %v, want %d (%s)", id, v, statusCode[want], statusName(want))
 		}
 	}
 
