@@ -35,7 +35,7 @@ func LookPath(t testing.TB, names ...string) string {
 			return p
 		}
 	}
-	msg := "needs " + strings.Join(names, " or ") + " on PATH (Debian: apt-get install prometheus prometheus-alertmanager chromium)"
+	msg := "needs " + strings.Join(names, " or ") + " on PATH (Debian: apt-get install prometheus prometheus-alertmanager prometheus-pushgateway chromium)"
 	if os.Getenv(RequireEnv) != "" {
 		t.Fatalf("%s, and %s is set", msg, RequireEnv)
 	}
