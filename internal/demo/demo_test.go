@@ -23,9 +23,8 @@ func repoPlan(t *testing.T) *plan.Plan {
 	return p
 }
 
-// evaluate builds what the service would show as of asOf from the stored
-// revisions.
-func evaluate(t *testing.T, p *plan.Plan, path string, asOf time.Time) map[string]plan.Progress {
+// storedRevisions reads every revision stored in the database at path.
+func storedRevisions(t *testing.T, path string) []plan.Report {
 	t.Helper()
 	ctx := context.Background()
 	db, err := store.Open(ctx, path)
@@ -37,8 +36,15 @@ func evaluate(t *testing.T, p *plan.Plan, path string, asOf time.Time) map[strin
 	if err != nil {
 		t.Fatal(err)
 	}
+	return revs
+}
+
+// evaluate builds what the service would show as of asOf from the stored
+// revisions.
+func evaluate(t *testing.T, p *plan.Plan, path string, asOf time.Time) map[string]plan.Progress {
+	t.Helper()
 	by := map[string][]plan.Report{}
-	for _, r := range revs {
+	for _, r := range storedRevisions(t, path) {
 		by[r.Target] = append(by[r.Target], r)
 	}
 	out := map[string]plan.Progress{}
@@ -119,25 +125,12 @@ func TestFillRefusesADatabaseWithFigures(t *testing.T) {
 	if _, err := Fill(context.Background(), path, p, DefaultThrough); err != nil {
 		t.Fatal(err)
 	}
-	ctx := context.Background()
-	count := func() int {
-		db, err := store.Open(ctx, path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer db.Close()
-		revs, err := db.Revisions(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return len(revs)
-	}
-	before := count()
-	_, err := Fill(ctx, path, p, DefaultThrough)
+	before := len(storedRevisions(t, path))
+	_, err := Fill(context.Background(), path, p, DefaultThrough)
 	if err == nil || !strings.Contains(err.Error(), "already holds figures") {
 		t.Fatalf("got %v, want a refusal naming the non-empty database", err)
 	}
-	if after := count(); after != before {
+	if after := len(storedRevisions(t, path)); after != before {
 		t.Errorf("got %d revisions after the refusal, want %d (nothing changed)", after, before)
 	}
 }
