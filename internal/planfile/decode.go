@@ -51,7 +51,19 @@ type decoder struct {
 	// bad holds the addresses of values that were given but could not be
 	// decoded; validation skips them, since their problem is already told.
 	bad map[any]bool
+	// budget is how many more nodes decode may visit. Every alias decodes
+	// its anchor's subtree again, so a few lines of "- *a" naming a big
+	// target would otherwise cost lines × target size; the budget keeps
+	// decoding linear in the file. exhausted is set once it runs out.
+	budget    int
+	nodes     int        // in the file as written
+	via       *yaml.Node // the alias being decoded, if any
+	exhausted bool
 }
+
+// aliasSlack is how many nodes aliases may add to a file's own node count
+// beyond doubling it, so small files may use anchors freely.
+const aliasSlack = 10000
 
 func newDecoder(file string) *decoder {
 	return &decoder{file: file, pos: map[any]*yaml.Node{}, bad: map[any]bool{}}
@@ -127,7 +139,19 @@ func (d *decoder) parse(data []byte) (*yaml.Node, bool) {
 		d.errorf(nil, "empty file: want a mapping with id, title, agencies and targets")
 		return nil, false
 	}
+	d.nodes = countNodes(&doc)
+	d.budget = 2*d.nodes + aliasSlack
 	return doc.Content[0], true
+}
+
+// countNodes counts the nodes of the tree as written, not following
+// aliases.
+func countNodes(n *yaml.Node) int {
+	c := 1
+	for _, k := range n.Content {
+		c += countNodes(k)
+	}
+	return c
 }
 
 // kindNames name YAML node kinds in messages.
@@ -172,8 +196,24 @@ func isNull(n *yaml.Node) bool {
 // decode fills v (addressable) from n, recording n as v's position. A null
 // value counts as absent, as if the key were not there.
 func (d *decoder) decode(n *yaml.Node, v reflect.Value, name string) {
+	if d.exhausted {
+		return
+	}
 	if n.Kind == yaml.AliasNode {
+		if d.via == nil {
+			d.via = n
+			defer func() { d.via = nil }()
+		}
 		n = n.Alias
+	}
+	if d.budget--; d.budget < 0 {
+		d.exhausted = true
+		at := n
+		if d.via != nil {
+			at = d.via
+		}
+		d.errorf(at, "aliases repeat too much of the file: it holds %d values, and the aliases would make it more than %d; write the repeated values out", d.nodes, 2*d.nodes+aliasSlack)
+		return
 	}
 	if isNull(n) {
 		return

@@ -49,7 +49,7 @@ func Parse(name string, data []byte, readSource func(rel string) ([]byte, error)
 	}
 	var f File
 	d.decode(root, reflect.ValueOf(&f).Elem(), "plan")
-	if d.bad[&f] {
+	if d.bad[&f] || d.exhausted {
 		return nil, d.sorted()
 	}
 	b := builder{decoder: d, f: &f, readSource: readSource}
