@@ -1,11 +1,16 @@
 package api
 
 import (
+	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
 )
 
 func TestCSVPeriodReadsWhatExcelSaves(t *testing.T) {
@@ -141,6 +146,83 @@ func TestCSVImportOfExcelPeriods(t *testing.T) {
 			}
 			if after := h.revisions(); !sameRevisions(before, after) {
 				t.Errorf("the database changed: got %d revisions, want the same %d", len(after), len(before))
+			}
+		})
+	}
+}
+
+// TestTemplateRoundTripsThroughExcel: the template the service hands out,
+// filled in and saved by Excel in each locale's display of its period
+// dates (and in GB18030, as Excel on a Chinese Windows saves "CSV"), is
+// read back as the template's own months and accepted.
+func TestTemplateRoundTripsThroughExcel(t *testing.T) {
+	h := newHarness(t)
+	var tmpl bytes.Buffer
+	if err := report.WriteTemplate(&tmpl, h.tracker.Snapshot(), "water", report.Chinese); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(bytes.TrimPrefix(tmpl.Bytes(), []byte(report.BOM)))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) < 4 {
+		t.Fatalf("got %d template rows, want a header and at least 3 months", len(recs))
+	}
+	enMonths := []string{"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"}
+	for _, c := range []struct {
+		name   string
+		excel  func(plan.Period) string
+		encode func(string) []byte
+	}{
+		{"as written", plan.Period.String, func(s string) []byte { return []byte(s) }},
+		{"zh-CN short date in GB18030", func(p plan.Period) string { return fmt.Sprintf("%d/%d/1", p.Year, p.Month) },
+			func(s string) []byte { return gb18030(t, s) }},
+		{"zh-CN long date in GB18030", func(p plan.Period) string { return fmt.Sprintf("%d年%d月", p.Year, p.Month) },
+			func(s string) []byte { return gb18030(t, s) }},
+		{"zh-CN mmm-yy in GB18030", func(p plan.Period) string { return fmt.Sprintf("%d月-%02d", p.Month, p.Year%100) },
+			func(s string) []byte { return gb18030(t, s) }},
+		{"en mmm-yy in UTF-8 with a BOM", func(p plan.Period) string { return fmt.Sprintf("%s-%02d", enMonths[p.Month-1], p.Year%100) },
+			func(s string) []byte { return []byte(report.BOM + s) }},
+		{"a text formula", func(p plan.Period) string { return `="` + p.String() + `"` }, func(s string) []byte { return []byte(s) }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var out bytes.Buffer
+			w := csv.NewWriter(&out)
+			var want []string
+			for i, rec := range recs {
+				rec = append([]string(nil), rec...)
+				if i > 0 {
+					want = append(want, rec[0]+" "+rec[1])
+					p, err := plan.ParsePeriod(rec[1])
+					if err != nil {
+						t.Fatalf("template period %q: %v", rec[1], err)
+					}
+					rec[1], rec[2] = c.excel(p), "1"
+				}
+				if err := w.Write(rec); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.Flush()
+			body := c.encode(out.String())
+			rows, _, err := parseCSV(body, "")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []string
+			for _, r := range rows {
+				if r.periodErr != nil {
+					t.Errorf("line %d: %v", r.line, r.periodErr)
+				}
+				got = append(got, r.target+" "+r.period)
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Errorf("got rows %v, want the template's %v", got, want)
+			}
+			res := h.do(request{method: "POST", path: "/reports?dry_run=true", token: "admin", contentType: "text/csv", body: body})
+			var a BatchAnswer
+			if res.status != http.StatusOK || json.Unmarshal(res.body, &a) != nil || a.Created != len(want) {
+				t.Errorf("import: got %d %s, want 200 with %d created", res.status, res.body, len(want))
 			}
 		})
 	}
