@@ -42,7 +42,9 @@ type Item struct {
 	Label string
 	// Line is the 1-based line of the item's number in the document.
 	Line int
-	// Text is the item's text without its number, lines joined by "\n".
+	// Text is the item's text without its number: verbatim from the
+	// document, from after the number to the end of the item's last
+	// non-blank line, blank lines inside it included.
 	Text string
 
 	// heading marks a chapter or section (一、, （一）): its first line is
@@ -120,6 +122,7 @@ func Split(text string) []Item {
 	var (
 		items   []raw
 		stack   []string                         // labels of the enclosing headings, by level
+		blank   []string                         // blank lines since the last line of text
 		levelOf = map[string]int{"preamble": -1} // style → nesting level
 	)
 	for i, line := range strings.Split(text, "\n") {
@@ -127,15 +130,22 @@ func Split(text string) []Item {
 		style, lvl, label, n, ok := heading(trimmed)
 		if !ok {
 			if strings.TrimSpace(line) == "" {
+				blank = append(blank, line)
 				continue
 			}
 			if len(items) == 0 {
 				items = append(items, raw{style: "preamble", path: []string{"0"}, line: i + 1})
+				blank = nil
 			}
 			last := &items[len(items)-1]
+			// Blank lines inside an item stay, so that the item's text,
+			// and every clause quoted from it, is verbatim in the document.
+			last.text = append(last.text, blank...)
 			last.text = append(last.text, line)
+			blank = nil
 			continue
 		}
+		blank = nil
 		if lvl < len(stack) {
 			stack = stack[:lvl]
 		}

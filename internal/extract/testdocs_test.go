@@ -310,12 +310,18 @@ func TestSplit(t *testing.T) {
 		{"a year at the start of a line is not a number",
 			"1.要点\n2019年底前完成",
 			[]string{"1: 要点\n2019年底前完成"}},
+		{"blank lines inside an item stay and blank lines after it go",
+			"\n\n青川区工作要点\n\n1.新建学校\n\u3000\u3000\n\n继续推进改造\n\n2.新建医院\n\n",
+			[]string{"0: 青川区工作要点", "1: 新建学校\n\u3000\u3000\n\n继续推进改造", "2: 新建医院"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var got []string
 			for _, it := range Split(tt.in) {
 				got = append(got, it.Label+": "+it.Text)
+				if !strings.Contains(tt.in, it.Text) {
+					t.Errorf("text %q of item %s is not verbatim", it.Text, it.Label)
+				}
 			}
 			if strings.Join(got, " | ") != strings.Join(tt.want, " | ") {
 				t.Errorf("got %q, want %q", got, tt.want)
@@ -347,6 +353,7 @@ func TestWrappedLines(t *testing.T) {
 		{"an indented line is a new paragraph", "1.新建学校3所\n　　新增学位500个", []string{"3所", "500个"}},
 		{"a chapter title is its own clause", "一、生态环境\n新建公园5座", []string{"5座"}},
 		{"a short line is a title, not a wrapped sentence", "江北区2025年重点任务\n新建公园5座，达到95%", []string{"5座", "达到95%"}},
+		{"a blank line ends the clause even after a full line", "1.深入实施消除劣V类水体三年行动计划，确保消除劣V类水体达到\n\n329条段。", []string{"329条段"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
