@@ -51,7 +51,7 @@ func (b *bench) all(ctx context.Context) error {
 // ingestTargetwatch PUTs single figures with each number of clients, each
 // run on a fresh database.
 func (b *bench) ingestTargetwatch(ctx context.Context) error {
-	if !b.cfg.runTW {
+	if !b.cfg.runTW || b.cfg.ingestFor <= 0 {
 		return nil
 	}
 	for _, c := range b.cfg.clients {
@@ -87,7 +87,7 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 // same persistence file holding one group per target, as targetwatch
 // starts from a plan with every target, so both hold the same series.
 func (b *bench) ingestPushgateway(ctx context.Context) error {
-	if !b.cfg.runPGW {
+	if !b.cfg.runPGW || b.cfg.ingestFor <= 0 {
 		return nil
 	}
 	n := b.cfg.ingestTargets

@@ -151,7 +151,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	sizes := fs.String("sizes", "1000,10000,100000", "plan sizes (targets) for scrape, memory and start measurements")
 	fs.IntVar(&cfg.ingestTargets, "ingest-targets", 1000, "targets (Pushgateway groups) the ingestion load cycles through")
 	clients := fs.String("clients", "1,8", "concurrent clients for the ingestion runs")
-	fs.DurationVar(&cfg.ingestFor, "ingest-for", 10*time.Second, "duration of each ingestion run")
+	fs.DurationVar(&cfg.ingestFor, "ingest-for", 10*time.Second, "duration of each ingestion run (0 skips ingestion)")
 	fs.IntVar(&cfg.ingestMax, "ingest-max", 500000, "at most this many requests per ingestion run")
 	fs.IntVar(&cfg.scrapes, "scrapes", 20, "scrapes per measurement")
 	fs.DurationVar(&cfg.scrapeFor, "scrape-for", time.Minute, "at most this long per scrape measurement")

@@ -378,13 +378,15 @@ func fmtCPU(l loadResult) string {
 
 func fmtLat(l loadResult) string { return fmtDur(l.P50) + " / " + fmtDur(l.P99) }
 
-// fmtDur prints milliseconds with three significant digits, or seconds
-// from ten seconds up.
+// fmtDur prints three significant digits: milliseconds below a second,
+// seconds from there.
 func fmtDur(d time.Duration) string {
 	ms := float64(d) / float64(time.Millisecond)
 	switch {
 	case d >= 10*time.Second:
 		return strconv.FormatFloat(d.Seconds(), 'f', 1, 64) + " s"
+	case d >= time.Second:
+		return strconv.FormatFloat(d.Seconds(), 'f', 2, 64) + " s"
 	case ms >= 100:
 		return strconv.FormatFloat(ms, 'f', 0, 64) + " ms"
 	case ms >= 10:

@@ -112,6 +112,7 @@ func TestFormatting(t *testing.T) {
 		{"small numbers stay plain", thousands(999), "999"},
 		{"sub-millisecond durations keep three decimals", fmtDur(243904 * time.Nanosecond), "0.244 ms"},
 		{"long durations are in seconds", fmtDur(12500 * time.Millisecond), "12.5 s"},
+		{"seconds keep three digits", fmtDur(2249 * time.Millisecond), "2.25 s"},
 		{"big ratios drop decimals", fmtRatio(123.4), "×123"},
 		{"sizes are abbreviated", short(100000), "100k"},
 	}
