@@ -232,6 +232,14 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 	sr.twStart = tw.ready
 	sr.twStartPhases = phases(tw.proc, "clock fixed", "loaded revisions", "listening")
 	sr.twStartMem, _ = readMemory(tw.proc.pid())
+	// A server that has only started and been scraped, without the
+	// garbage of filling its database through the API.
+	restarted, err := scrape(ctx, client, tw.url+"/metrics", b.cfg.scrapes, b.cfg.scrapeFor)
+	if err != nil {
+		return err
+	}
+	sr.twRestartFirst = restarted.First
+	sr.twRestartMem, _ = readMemory(tw.proc.pid())
 	b.log.Info("targetwatch restart", "targets", n, "revisions", sr.revisions, "ready", sr.twStart, "rss_mb", sr.twStartMem.RSS>>20)
 	if n != b.cfg.startTargets || b.cfg.startRevisions <= sr.revisions {
 		return nil

@@ -41,7 +41,10 @@ type sizeResult struct {
 	twMem         memory
 	twStart       time.Duration
 	twStartPhases string
-	twStartMem    memory
+	// After the restart: the first scrape and memory after the scrapes.
+	twRestartFirst time.Duration
+	twRestartMem   memory
+	twStartMem     memory
 
 	mixedIdle, mixedBusy *loadResult
 	mixedScrapes         scrapeResult
@@ -197,6 +200,15 @@ func (r *results) table(cfg *config) string {
 				st.met = yes(s.twStart < goalStart)
 			}
 			rows = append(rows, st)
+			if s.twRestartMem.RSS > 0 {
+				rm := row{measure: fmt.Sprintf("RSS serving scrapes after that start, %s targets (peak); first scrape", n),
+					tw: fmtMB(s.twRestartMem.RSS) + " (" + fmtMB(s.twRestartMem.Peak) + "); " + fmtDur(s.twRestartFirst)}
+				if s.targets == goalScrapeAt {
+					rm.goal = "< " + fmtMB(goalRSS)
+					rm.met = yes(s.twRestartMem.RSS < goalRSS)
+				}
+				rows = append(rows, rm)
+			}
 			if s.twStartPhases != "" {
 				rows = append(rows, row{measure: fmt.Sprintf("start, %s targets: time of each log line", n), tw: s.twStartPhases})
 			}
