@@ -23,8 +23,8 @@ func TestRunMiniature(t *testing.T) {
 	var out, log strings.Builder
 	args := []string{
 		"-targetwatch", tw, "-pushgateway", pgw, "-dir", t.TempDir(),
-		"-sizes", "20,40", "-ingest-targets", "10", "-ingest-for", "300ms",
-		"-scrapes", "2", "-months", "2", "-batch", "15", "-mixed-for", "200ms",
+		"-sizes", "20,40", "-ingest-targets", "10", "-ingest-for", "1s",
+		"-scrapes", "2", "-months", "2", "-batch", "15", "-mixed-for", "500ms",
 		"-mixed-scrape-every", "50ms", "-pushgateway-max-targets", "20",
 		"-start-targets", "40", "-start-revisions", "200", "-gobench", "",
 	}
