@@ -107,12 +107,20 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	revs, err := db.Revisions(ctx)
+	// Streamed: a million revisions held as one slice would be 128 MB at
+	// the peak of start-up.
+	nrevs := 0
+	err = tracker.LoadFunc(func(add func(plan.Report)) error {
+		return db.ForEachRevision(ctx, func(r plan.Report) error {
+			add(r)
+			nrevs++
+			return nil
+		})
+	})
 	if err != nil {
 		return err
 	}
-	tracker.Load(revs)
-	log.Info("loaded revisions", "db", *dbPath, "revisions", len(revs), "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("loaded revisions", "db", *dbPath, "revisions", nrevs, "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
 	go tracker.Run(ctx)
 
 	reg := metrics.NewRegistry(buildVersion())

@@ -162,16 +162,49 @@ func (t *Tracker) Snapshot() *plan.Snapshot {
 // at start, or to rebuild from the database; Apply is for what is committed
 // afterwards. Revisions handed to a concurrent Apply are kept.
 func (t *Tracker) Load(revs []plan.Report) {
+	_ = t.LoadFunc(func(add func(plan.Report)) error {
+		for _, r := range revs {
+			add(r)
+		}
+		return nil
+	})
+}
+
+// loadChunk is how many streamed revisions LoadFunc records at a time.
+const loadChunk = 4096
+
+// LoadFunc is Load for revisions that each streams by calling add once per
+// revision (in any order), so a caller reading them from the database need
+// not hold them all at once: at a province's million revisions that slice
+// alone is over 100 MB. add must not be kept or called after each returns.
+// If each returns an error, LoadFunc returns it and publishes nothing; the
+// tracker then holds an incomplete set of reports, so call Load or
+// LoadFunc again (or discard the tracker) before relying on it.
+func (t *Tracker) LoadFunc(each func(add func(plan.Report)) error) error {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for i := range t.months {
 		t.months[i] = nil
 	}
-	t.record(revs)
+	var unknown map[string]int
+	buf := make([]plan.Report, 0, loadChunk)
+	err := each(func(r plan.Report) {
+		buf = append(buf, r)
+		if len(buf) == loadChunk {
+			t.recordInto(buf, &unknown)
+			buf = buf[:0]
+		}
+	})
+	if err != nil {
+		return err
+	}
+	t.recordInto(buf, &unknown)
+	t.warnUnknown(unknown)
 	batch, gen := t.takePending()
 	t.record(batch)
 	t.rebuild(nil, true)
 	t.published = gen
+	return nil
 }
 
 // Apply records newly committed revisions and publishes a snapshot that
@@ -248,18 +281,35 @@ func (t *Tracker) valid(asOf time.Time) bool {
 // record merges revs into the per-month state and returns the indices of
 // the targets whose state changed. The caller holds mu.
 func (t *Tracker) record(revs []plan.Report) []int {
-	var touched []int
 	var unknown map[string]int
+	touched := t.recordInto(revs, &unknown)
+	t.warnUnknown(unknown)
+	return touched
+}
+
+// warnUnknown logs, once per target, the revisions record ignored because
+// their target is not in the plan.
+func (t *Tracker) warnUnknown(unknown map[string]int) {
+	for _, id := range slices.Sorted(maps.Keys(unknown)) {
+		t.log.Warn("reports for a target not in the plan ignored", "target", id, "revisions", unknown[id])
+	}
+}
+
+// recordInto is record without the warning: it counts revisions of targets
+// not in the plan into *unknown (made on first use), so LoadFunc can warn
+// once for all its chunks.
+func (t *Tracker) recordInto(revs []plan.Report, unknown *map[string]int) []int {
+	var touched []int
 	for i := range revs {
 		r := &revs[i]
 		ti, ok := t.index[r.Target]
 		if !ok {
 			// A target removed from targets.yaml keeps its stored
 			// revisions; they no longer count.
-			if unknown == nil {
-				unknown = map[string]int{}
+			if *unknown == nil {
+				*unknown = map[string]int{}
 			}
-			unknown[r.Target]++
+			(*unknown)[r.Target]++
 			continue
 		}
 		nr := rev{period: r.Period, revision: r.Revision, value: r.Value, received: noTime}
@@ -277,9 +327,6 @@ func (t *Tracker) record(revs []plan.Report) []int {
 			continue
 		}
 		touched = append(touched, ti)
-	}
-	for _, id := range slices.Sorted(maps.Keys(unknown)) {
-		t.log.Warn("reports for a target not in the plan ignored", "target", id, "revisions", unknown[id])
 	}
 	slices.Sort(touched)
 	return slices.Compact(touched)

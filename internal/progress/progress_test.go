@@ -393,3 +393,64 @@ func TestReportsOfUnknownTargetsAreLoggedOnce(t *testing.T) {
 		t.Errorf("a known target next to unknown ones: got actual %v, want 5", g.Actual)
 	}
 }
+
+// TestLoadFuncMatchesLoad streams more revisions than one chunk holds,
+// including a removed target's, and compares the result with Load's.
+func TestLoadFuncMatchesLoad(t *testing.T) {
+	p := synth.Plan(600)
+	var revs []plan.Report
+	for i := range p.Targets {
+		for m := 1; m <= 9; m++ {
+			revs = append(revs, report(p, i, m, synth.Value(&p.Targets[i], period(m), i), 1))
+		}
+		// A later correction and an out-of-order older revision.
+		revs = append(revs, report(p, i, 3, 7, 3), report(p, i, 3, 99, 2))
+	}
+	for m := 1; m <= 3; m++ {
+		revs = append(revs, plan.Report{Target: "removed-target", Period: period(m), Value: 1, Revision: 1})
+	}
+	if len(revs) <= loadChunk {
+		t.Fatalf("got %d revisions, want more than one chunk of %d", len(revs), loadChunk)
+	}
+	now := func() time.Time { return day(p, "2019-10-15") }
+	want := newTracker(t, p, now)
+	want.Load(revs)
+
+	var log strings.Builder
+	got, err := New(Config{Plan: p, Now: now, Logger: slog.New(slog.NewTextHandler(&log, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = got.LoadFunc(func(add func(plan.Report)) error {
+		for _, r := range revs {
+			add(r)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("got %v, want no error", err)
+	}
+	if g, w := got.Snapshot().Targets, want.Snapshot().Targets; !reflect.DeepEqual(g, w) {
+		t.Errorf("streamed load differs from Load: got %+v, want %+v", g[0], w[0])
+	}
+	if n := strings.Count(log.String(), "target=removed-target revisions=3"); n != 1 {
+		t.Errorf("got %d warnings about the removed target, want 1:\n%s", n, log.String())
+	}
+}
+
+func TestLoadFuncErrorPublishesNothing(t *testing.T) {
+	p := synth.Plan(4)
+	tr := newTracker(t, p, func() time.Time { return day(p, "2019-07-15") })
+	before := tr.Snapshot()
+	boom := fmt.Errorf("disk gone")
+	err := tr.LoadFunc(func(add func(plan.Report)) error {
+		add(report(p, 0, 1, 5, 1))
+		return boom
+	})
+	if err != boom {
+		t.Errorf("got %v, want %v", err, boom)
+	}
+	if after := tr.Snapshot(); after != before {
+		t.Errorf("got snapshot version %d, want the unchanged version %d", after.Version, before.Version)
+	}
+}
