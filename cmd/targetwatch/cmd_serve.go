@@ -103,20 +103,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 
 	start := time.Now()
-	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log})
-	if err != nil {
-		return err
-	}
-	// Streamed: a million revisions held as one slice would be 128 MB at
-	// the peak of start-up.
-	nrevs := 0
-	err = tracker.LoadFunc(func(add func(plan.Report)) error {
-		return db.ForEachRevision(ctx, func(r plan.Report) error {
-			add(r)
-			nrevs++
-			return nil
-		})
-	})
+	tracker, nrevs, err := loadTracker(ctx, p, db, now, log)
 	if err != nil {
 		return err
 	}
@@ -217,4 +204,26 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 		return slog.New(slog.NewJSONHandler(w, nil)), nil
 	}
 	return nil, usageError("--log-format: want text or json, got %q", format)
+}
+
+// loadTracker evaluates every stored figure, as serve does at start and the
+// offline report and template do once. The revisions are streamed: a
+// million of them held as one slice would be 128 MB at the peak of start-up.
+func loadTracker(ctx context.Context, p *plan.Plan, db *store.DB, now func() time.Time, log *slog.Logger) (*progress.Tracker, int, error) {
+	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log})
+	if err != nil {
+		return nil, 0, err
+	}
+	n := 0
+	err = tracker.LoadFunc(func(add func(plan.Report)) error {
+		return db.ForEachRevision(ctx, func(r plan.Report) error {
+			add(r)
+			n++
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return tracker, n, nil
 }

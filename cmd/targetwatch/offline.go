@@ -136,14 +136,9 @@ func loadSnapshot(ctx context.Context, p *plan.Plan, dbPath string, asOf time.Ti
 		return nil, err
 	}
 	defer db.Close()
-	revs, err := db.Revisions(ctx)
+	tr, _, err := loadTracker(ctx, p, db, func() time.Time { return asOf }, nil)
 	if err != nil {
 		return nil, err
 	}
-	tr, err := progress.New(progress.Config{Plan: p, Now: func() time.Time { return asOf }})
-	if err != nil {
-		return nil, err
-	}
-	tr.Load(revs)
 	return tr.Snapshot(), nil
 }
