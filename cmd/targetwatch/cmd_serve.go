@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"time"
 
@@ -58,9 +60,10 @@ const (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json]")
+	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json]")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the SQLite database `FILE` (created when absent)")
+	planCache := fs.String("plan-cache", "", "remember the checked plan in `FILE` to start faster; used only while the program, the targets file and its source are unchanged (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
 	listen := fs.String("listen", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free port; the chosen address is logged)")
 	asOf := fs.String("as-of", "", "fix the service clock at noon of `DAY` (YYYY-MM-DD, plan time zone) to replay a past plan year; default: the wall clock")
 	lockAfter := fs.Int("lock-after", 60, "lock a month for agencies this many `DAYS` after its report was due (0: never)")
@@ -84,7 +87,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return usageError("--lock-after: want 0 or more days, got %d", *lockAfter)
 	}
 
-	p, err := planfile.Load(*targets)
+	if !flagGiven(fs, "plan-cache") {
+		*planCache = *dbPath + planCacheSuffix
+	}
+	p, err := loadPlan(*targets, *planCache, log)
 	if err != nil {
 		return err
 	}
@@ -196,6 +202,39 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	return nil
 }
 
+// planCacheSuffix names the default plan cache after the database.
+const planCacheSuffix = ".plancache"
+
+// loadPlan loads the targets file, through the plan cache when cacheFile
+// is not empty. The database's directory may not exist yet on a first
+// start; the cache is written there all the same.
+func loadPlan(targets, cacheFile string, log *slog.Logger) (*plan.Plan, error) {
+	start := time.Now()
+	if cacheFile == "" {
+		p, err := planfile.Load(targets)
+		if err == nil {
+			log.Info("plan loaded", "targets", len(p.Targets), "cache", "off", "took", time.Since(start).Round(time.Millisecond))
+		}
+		return p, err
+	}
+	if err := os.MkdirAll(filepath.Dir(cacheFile), 0o755); err != nil {
+		return nil, fmt.Errorf("plan cache: %w", err)
+	}
+	p, info, err := planfile.LoadCached(targets, cacheFile)
+	if err != nil {
+		return nil, err
+	}
+	if info.Hit {
+		log.Info("plan loaded", "targets", len(p.Targets), "cache", "hit", "took", time.Since(start).Round(time.Millisecond))
+	} else {
+		log.Info("plan loaded", "targets", len(p.Targets), "cache", "miss", "why", info.Miss, "took", time.Since(start).Round(time.Millisecond))
+	}
+	if info.WriteErr != nil {
+		log.Warn("plan cache not written; the next start parses the targets file again", "err", info.WriteErr)
+	}
+	return p, nil
+}
+
 func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 	switch format {
 	case "text":
@@ -210,17 +249,15 @@ func newLogger(w io.Writer, format string) (*slog.Logger, error) {
 // offline report and template do once. The revisions are streamed: a
 // million of them held as one slice would be 128 MB at the peak of start-up.
 func loadTracker(ctx context.Context, p *plan.Plan, db *store.DB, now func() time.Time, log *slog.Logger) (*progress.Tracker, int, error) {
-	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log})
-	if err != nil {
-		return nil, 0, err
-	}
 	n := 0
-	err = tracker.LoadFunc(func(add func(plan.Report)) error {
-		return db.ForEachRevision(ctx, func(r plan.Report) error {
-			add(r)
-			n++
-			return nil
-		})
+	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log,
+		Revisions: func(add func(plan.Report)) error {
+			return db.ForEachFigure(ctx, func(r plan.Report) error {
+				add(r)
+				n++
+				return nil
+			})
+		},
 	})
 	if err != nil {
 		return nil, 0, err

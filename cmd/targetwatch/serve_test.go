@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -78,6 +79,44 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	proc.Stop()
 	if code := proc.Cmd.ProcessState.ExitCode(); code != 0 {
 		t.Errorf("after SIGTERM: exit code %d, want 0", code)
+	}
+}
+
+// serve remembers the checked plan next to its database and uses it on the
+// next start; --plan-cache "" turns that off.
+func TestServePlanCache(t *testing.T) {
+	planLine := func(p *testenv.Process) string {
+		for _, l := range p.LogLines() {
+			if strings.Contains(l, `msg="plan loaded"`) {
+				return l
+			}
+		}
+		t.Fatalf("no plan loaded line in\n%s", strings.Join(p.LogLines(), "\n"))
+		return ""
+	}
+	db := filepath.Join(t.TempDir(), "data", "tw.db")
+	for i, want := range []string{`cache=miss why="no cache file yet"`, "cache=hit"} {
+		proc := testenv.Serve(t, "--db", db, "--as-of", "2019-10-15")
+		if l := planLine(proc); !strings.Contains(l, want) || !strings.Contains(l, "targets=54") {
+			t.Errorf("start %d: got %q, want %s and 54 targets", i+1, l, want)
+		}
+		if code, body := get(t, proc.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `targetwatch_target_goal{target_id="inferior-water-bodies-eliminated"} 329`) {
+			t.Errorf("start %d: /metrics got %d without the plan's goals", i+1, code)
+		}
+		proc.Stop()
+		if _, err := os.Stat(db + ".plancache"); err != nil {
+			t.Errorf("start %d: %v", i+1, err)
+		}
+	}
+
+	off := filepath.Join(t.TempDir(), "tw.db")
+	proc := testenv.Serve(t, "--db", off, "--plan-cache", "")
+	if l := planLine(proc); !strings.Contains(l, "cache=off") {
+		t.Errorf(`--plan-cache "": got %q, want cache=off`, l)
+	}
+	proc.Stop()
+	if _, err := os.Stat(off + ".plancache"); !os.IsNotExist(err) {
+		t.Errorf(`--plan-cache "": the cache file was written (%v)`, err)
 	}
 }
 

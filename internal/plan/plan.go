@@ -232,7 +232,11 @@ func (p *Plan) Validate() error {
 	if !p.Start.Before(p.End) {
 		return fmt.Errorf("plan %q: start is not before end", p.ID)
 	}
-	seen := map[string]bool{}
+	agencies := make(map[string]bool, len(p.Agencies))
+	for _, a := range p.Agencies {
+		agencies[a.ID] = true
+	}
+	seen := make(map[string]bool, len(p.Targets))
 	for _, t := range p.Targets {
 		if !ValidID(t.ID) {
 			return fmt.Errorf("target %q: invalid id", t.ID)
@@ -241,7 +245,7 @@ func (p *Plan) Validate() error {
 			return fmt.Errorf("target %q: duplicate id", t.ID)
 		}
 		seen[t.ID] = true
-		if _, ok := p.Agency(t.Agency); !ok {
+		if !agencies[t.Agency] {
 			return fmt.Errorf("target %q: unknown agency %q", t.ID, t.Agency)
 		}
 	}

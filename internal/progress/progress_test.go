@@ -2,6 +2,7 @@ package progress
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -452,5 +453,84 @@ func TestLoadFuncErrorPublishesNothing(t *testing.T) {
 	}
 	if after := tr.Snapshot(); after != before {
 		t.Errorf("got snapshot version %d, want the unchanged version %d", after.Version, before.Version)
+	}
+}
+
+// A plan large enough to be evaluated on every CPU, its revisions streamed
+// in at construction in a shuffled order with corrections among them, gives
+// exactly what evaluating each target alone gives.
+func TestLoadAtNewMatchesEvaluate(t *testing.T) {
+	p := synth.Plan(parallelFrom + 123)
+	asOf := day(p, "2019-07-20")
+	rng := rand.New(rand.NewPCG(3, 4))
+	var revs []plan.Report
+	all := map[string][]plan.Report{}
+	for i := range p.Targets {
+		for m := 1; m <= 1+i%8; m++ {
+			for rv := 1; rv <= 1+rng.IntN(2); rv++ {
+				r := report(p, i, m, synth.Value(&p.Targets[i], period(m), i)+float64(rv), rv)
+				revs = append(revs, r)
+				all[r.Target] = append(all[r.Target], r)
+			}
+		}
+	}
+	rng.Shuffle(len(revs), func(i, j int) { revs[i], revs[j] = revs[j], revs[i] })
+	revs = append(revs, plan.Report{Target: "gone-from-the-plan", Period: period(1), Value: 1, Revision: 1})
+	tr, err := New(Config{Plan: p, Now: func() time.Time { return asOf }, Logger: discard,
+		Revisions: func(add func(plan.Report)) error {
+			for _, r := range revs {
+				add(r)
+			}
+			return nil
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := tr.Snapshot()
+	if s.Version != 1 {
+		t.Errorf("first snapshot has version %d, want 1: New evaluated more than once", s.Version)
+	}
+	for i := range p.Targets {
+		tg := &p.Targets[i]
+		want := plan.Evaluate(p, tg, all[tg.ID], asOf)
+		if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("target %s:\ngot  %+v\nwant %+v", tg.ID, got, want)
+		}
+	}
+
+	// LoadFunc over the same revisions publishes the same progress.
+	if err := tr.LoadFunc(func(add func(plan.Report)) error {
+		for _, r := range revs {
+			add(r)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(tr.Snapshot().Targets), fmt.Sprint(s.Targets); got != want {
+		t.Error("LoadFunc of the same revisions changed the progress")
+	}
+}
+
+// A stream that fails mid-way fails New, and LoadFunc publishes nothing.
+func TestLoadStreamError(t *testing.T) {
+	p := synth.Plan(8)
+	broken := errors.New("disk on fire")
+	stream := func(add func(plan.Report)) error {
+		for m := 1; m <= 3; m++ {
+			add(report(p, 0, m, 5, 1))
+		}
+		return broken
+	}
+	if _, err := New(Config{Plan: p, Logger: discard, Revisions: stream}); !errors.Is(err, broken) {
+		t.Errorf("New: got %v, want the stream's error", err)
+	}
+	tr := newTracker(t, p, newClock(day(p, "2019-05-01")).now)
+	before := tr.Snapshot()
+	if err := tr.LoadFunc(stream); !errors.Is(err, broken) {
+		t.Errorf("LoadFunc: got %v, want the stream's error", err)
+	}
+	if tr.Snapshot() != before {
+		t.Error("LoadFunc published a snapshot from a failed stream")
 	}
 }

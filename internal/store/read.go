@@ -12,7 +12,10 @@ import (
 	"github.com/targetwatch/targetwatch/internal/plan"
 )
 
-const revisionColumns = `target, period, revision, value, note, agency, token_id, token_name, received`
+const (
+	revisionColumns = `target, period, revision, value, note, agency, token_id, token_name, received`
+	figureColumns   = `target, period, revision, value, received`
+)
 
 // History returns every revision of every period of one target, ordered by
 // period and revision. A target with no figures has an empty history.
@@ -42,12 +45,25 @@ func (db *DB) History(ctx context.Context, target string) ([]plan.Report, error)
 // the revisions of one period arrive in revision order), streaming rather
 // than loading the table. It stops at fn's first error and returns it.
 // Strings repeated across rows (target, agency, token name) share memory.
+func (db *DB) ForEachRevision(ctx context.Context, fn func(plan.Report) error) error {
+	return db.forEach(ctx, `SELECT `+revisionColumns+` FROM revisions ORDER BY id`, (*scanner).fromValues, fn)
+}
+
+// ForEachFigure is ForEachRevision for computing progress: each report
+// carries only its Target, Period, Revision, Value and Received. Leaving
+// out the note, agency and token columns halves the cost of reading a
+// province's million revisions at start (0.5 s instead of 0.9 s).
+func (db *DB) ForEachFigure(ctx context.Context, fn func(plan.Report) error) error {
+	return db.forEach(ctx, `SELECT `+figureColumns+` FROM revisions ORDER BY id`, (*scanner).figureFromValues, fn)
+}
+
+// forEach runs query and calls fn with each row decoded by decode.
 //
 // It runs at every start over the whole table (a million rows for a
 // province), so it reads the driver's rows directly: database/sql's
 // per-row conversions and per-row cancellation checks cost as much as
 // SQLite itself. ctx is checked every few thousand rows instead.
-func (db *DB) ForEachRevision(ctx context.Context, fn func(plan.Report) error) error {
+func (db *DB) forEach(ctx context.Context, query string, decode func(*scanner, []driver.Value) (plan.Report, error), fn func(plan.Report) error) error {
 	conn, err := db.r.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("read revisions: %w", classify(err))
@@ -58,13 +74,13 @@ func (db *DB) ForEachRevision(ctx context.Context, fn func(plan.Report) error) e
 		if !ok {
 			return fmt.Errorf("driver %T cannot query", dc)
 		}
-		rows, err := qc.QueryContext(context.Background(), `SELECT `+revisionColumns+` FROM revisions ORDER BY id`, nil)
+		rows, err := qc.QueryContext(context.Background(), query, nil)
 		if err != nil {
 			return classify(err)
 		}
 		defer rows.Close()
 		sc := newScanner()
-		dest := make([]driver.Value, 9)
+		dest := make([]driver.Value, len(rows.Columns()))
 		for n := 0; ; n++ {
 			if n%4096 == 0 {
 				if err := ctx.Err(); err != nil {
@@ -76,7 +92,7 @@ func (db *DB) ForEachRevision(ctx context.Context, fn func(plan.Report) error) e
 			} else if err != nil {
 				return classify(err)
 			}
-			r, err := sc.fromValues(dest)
+			r, err := decode(sc, dest)
 			if err != nil {
 				return err
 			}
@@ -118,7 +134,6 @@ func (db *DB) Revisions(ctx context.Context) ([]plan.Report, error) {
 // scanner decodes revision rows, interning the strings that repeat.
 type scanner struct {
 	intern  map[string]string
-	periods map[string]plan.Period
 	target  sql.RawBytes
 	period  sql.RawBytes
 	agency  sql.RawBytes
@@ -127,7 +142,7 @@ type scanner struct {
 }
 
 func newScanner() *scanner {
-	return &scanner{intern: map[string]string{}, periods: map[string]plan.Period{}}
+	return &scanner{intern: map[string]string{}}
 }
 
 func (s *scanner) str(b []byte) string {
@@ -143,34 +158,48 @@ func (s *scanner) str(b []byte) string {
 
 // fromValues decodes a row read from the driver in revisionColumns order.
 func (s *scanner) fromValues(v []driver.Value) (plan.Report, error) {
-	var r plan.Report
-	target, ok1 := v[0].(string)
-	period, ok2 := v[1].(string)
-	rev, ok3 := v[2].(int64)
-	value, ok4 := asFloat(v[3])
-	received, ok5 := v[8].(int64)
-	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
-		return r, fmt.Errorf("stored revision has unexpected column types %T %T %T %T %T", v[0], v[1], v[2], v[3], v[8])
+	r, err := figure(v[0], v[1], v[2], v[3], v[8])
+	if err != nil {
+		return r, err
 	}
-	m, ok := s.periods[period]
-	if !ok {
-		var err error
-		if m, err = plan.ParsePeriod(period); err != nil {
-			return r, fmt.Errorf("stored revision of %s: %w", target, err)
-		}
-		s.periods[period] = m
-	}
-	r.Target = s.intern1(target)
-	r.Period = m
-	r.Revision = int(rev)
-	r.Value = value
+	r.Target = s.intern1(r.Target)
 	r.Note, _ = v[4].(string)
 	agency, _ := v[5].(string)
 	r.Agency = s.intern1(agency)
 	r.TokenID, _ = v[6].(int64)
 	tname, _ := v[7].(string)
 	r.TokenName = s.intern1(tname)
-	r.Received = time.Unix(0, received)
+	return r, nil
+}
+
+// figureFromValues decodes a row read in figureColumns order. Its target
+// is not interned: progress only looks it up, and a million lookups in the
+// intern map cost more than the strings they would save.
+func (s *scanner) figureFromValues(v []driver.Value) (plan.Report, error) {
+	return figure(v[0], v[1], v[2], v[3], v[4])
+}
+
+// figure decodes the columns every revision row has. The period is parsed
+// every time: that is cheaper than looking it up.
+func figure(target, period, revision, value, received driver.Value) (plan.Report, error) {
+	var r plan.Report
+	t, ok1 := target.(string)
+	ps, ok2 := period.(string)
+	rev, ok3 := revision.(int64)
+	f, ok4 := asFloat(value)
+	recv, ok5 := received.(int64)
+	if !ok1 || !ok2 || !ok3 || !ok4 || !ok5 {
+		return r, fmt.Errorf("stored revision has unexpected column types %T %T %T %T %T", target, period, revision, value, received)
+	}
+	m, err := plan.ParsePeriod(ps)
+	if err != nil {
+		return r, fmt.Errorf("stored revision of %s: %w", t, err)
+	}
+	r.Target = t
+	r.Period = m
+	r.Revision = int(rev)
+	r.Value = f
+	r.Received = time.Unix(0, recv)
 	return r, nil
 }
 
@@ -202,13 +231,9 @@ func (s *scanner) scan(rows *sql.Rows) (plan.Report, error) {
 	if err := rows.Scan(&s.target, &s.period, &r.Revision, &r.Value, &r.Note, &s.agency, &s.tokenID, &s.tname, &received); err != nil {
 		return r, classify(err)
 	}
-	m, ok := s.periods[string(s.period)]
-	if !ok {
-		var err error
-		if m, err = plan.ParsePeriod(string(s.period)); err != nil {
-			return r, fmt.Errorf("stored revision of %s: %w", s.target, err)
-		}
-		s.periods[string(s.period)] = m
+	m, err := plan.ParsePeriod(string(s.period))
+	if err != nil {
+		return r, fmt.Errorf("stored revision of %s: %w", s.target, err)
 	}
 	r.Target = s.str(s.target)
 	r.Period = m

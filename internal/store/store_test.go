@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"sync"
 	"testing"
@@ -307,6 +308,35 @@ func TestForEachRevisionStopsAtTheFirstError(t *testing.T) {
 	cancel()
 	if err := db.ForEachRevision(ctx, func(plan.Report) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("a cancelled context: got %v, want context.Canceled", err)
+	}
+}
+
+// ForEachFigure gives what ForEachRevision gives, less the columns
+// progress does not need.
+func TestForEachFigure(t *testing.T) {
+	db := open(t, "")
+	submit(t, db, Submission{Target: "roads", Period: march, Value: 1.5, Note: "初报"})
+	submit(t, db, Submission{Target: "parks", Period: march, Value: 7})
+	submit(t, db, Submission{Target: "roads", Period: march, Value: 2.25, Note: "更正"})
+	var want, got []plan.Report
+	if err := db.ForEachRevision(context.Background(), func(r plan.Report) error {
+		r.Note, r.Agency, r.TokenID, r.TokenName = "", "", 0, ""
+		want = append(want, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.ForEachFigure(context.Background(), func(r plan.Report) error {
+		got = append(got, r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if len(want) != 3 || want[2].Revision != 2 || want[2].Value != 2.25 || want[2].Received.IsZero() {
+		t.Fatalf("ForEachRevision: got %+v", want)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("ForEachFigure:\n got %+v\nwant %+v", got, want)
 	}
 }
 

@@ -15,6 +15,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -83,6 +84,16 @@ type Process struct {
 	Addr string // host:port it listens on
 	URL  string // http://Addr
 	done chan struct{}
+
+	logMu   sync.Mutex
+	logTail []string // its last 50 lines on stderr
+}
+
+// LogLines returns the last 50 lines the process wrote on stderr.
+func (p *Process) LogLines() []string {
+	p.logMu.Lock()
+	defer p.logMu.Unlock()
+	return slices.Clone(p.logTail)
 }
 
 // Serve starts `targetwatch serve --listen 127.0.0.1:0 ARGS...` and waits
@@ -105,18 +116,16 @@ func Serve(t testing.TB, args ...string) *Process {
 	}
 	p := &Process{Cmd: cmd, done: make(chan struct{})}
 	addrc := make(chan string, 1)
-	var logMu sync.Mutex
-	var logTail []string
 	go func() {
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
 			line := sc.Text()
-			logMu.Lock()
-			logTail = append(logTail, line)
-			if len(logTail) > 50 {
-				logTail = logTail[1:]
+			p.logMu.Lock()
+			p.logTail = append(p.logTail, line)
+			if len(p.logTail) > 50 {
+				p.logTail = p.logTail[1:]
 			}
-			logMu.Unlock()
+			p.logMu.Unlock()
 			if strings.Contains(line, "msg=listening") {
 				for _, f := range strings.Fields(line) {
 					if a, ok := strings.CutPrefix(f, "addr="); ok {
@@ -139,9 +148,7 @@ func Serve(t testing.TB, args ...string) *Process {
 		p.Addr = a
 		p.URL = "http://" + a
 	case <-p.done:
-		logMu.Lock()
-		defer logMu.Unlock()
-		t.Fatalf("targetwatch exited before listening:\n%s", strings.Join(logTail, "\n"))
+		t.Fatalf("targetwatch exited before listening:\n%s", strings.Join(p.LogLines(), "\n"))
 	case <-time.After(30 * time.Second):
 		t.Fatal("targetwatch did not log its address within 30s")
 	}
