@@ -12,6 +12,8 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -60,7 +62,7 @@ const (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json]")
+	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json] [--log-level LEVEL]")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the SQLite database `FILE` (created when absent)")
 	planCache := fs.String("plan-cache", "", "remember the checked plan in `FILE` to start faster; used only while the program, the targets file and its source are unchanged (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
@@ -68,6 +70,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	asOf := fs.String("as-of", "", "fix the service clock at noon of `DAY` (YYYY-MM-DD, plan time zone) to replay a past plan year; default: the wall clock")
 	lockAfter := fs.Int("lock-after", 60, "lock a month for agencies this many `DAYS` after its report was due (0: never)")
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
+	logLevel := fs.String("log-level", "info", "log from `LEVEL` up: debug (adds a line per successful request), info, warn or error")
 	for _, x := range serveExtensions {
 		if x.flags != nil {
 			x.flags(fs)
@@ -79,7 +82,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	log, err := newLogger(e.stderr, *logFormat)
+	log, err := newLogger(e.stderr, *logFormat, *logLevel)
 	if err != nil {
 		return err
 	}
@@ -235,12 +238,17 @@ func loadPlan(targets, cacheFile string, log *slog.Logger) (*plan.Plan, error) {
 	return p, nil
 }
 
-func newLogger(w io.Writer, format string) (*slog.Logger, error) {
+func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
+	var lv slog.Level
+	if err := lv.UnmarshalText([]byte(level)); err != nil || !slices.Contains([]string{"debug", "info", "warn", "error"}, strings.ToLower(level)) {
+		return nil, usageError("--log-level: want debug, info, warn or error, got %q", level)
+	}
+	opts := &slog.HandlerOptions{Level: lv}
 	switch format {
 	case "text":
-		return slog.New(slog.NewTextHandler(w, nil)), nil
+		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
-		return slog.New(slog.NewJSONHandler(w, nil)), nil
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
 	return nil, usageError("--log-format: want text or json, got %q", format)
 }

@@ -128,6 +128,8 @@ func TestServeRefusesBadFlags(t *testing.T) {
 	}{
 		{"a malformed --as-of", []string{"serve", "--as-of", "2019-13-01"}, "--as-of"},
 		{"an unknown log format", []string{"serve", "--log-format", "xml"}, "--log-format"},
+		{"an unknown log level", []string{"serve", "--log-level", "verbose"}, "--log-level"},
+		{"a log level with an offset", []string{"serve", "--log-level", "info+2"}, "--log-level"},
 		{"a negative lock", []string{"serve", "--lock-after", "-1"}, "--lock-after"},
 		{"an unknown token role", []string{"token", "issue", "--role", "root"}, "--role"},
 		{"an agency token without an agency", []string{"token", "issue"}, "--agency"},

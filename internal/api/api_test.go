@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -392,19 +393,36 @@ func TestBatchCountsAndDryRun(t *testing.T) {
 	}
 }
 
-func TestRequestLogHasNoToken(t *testing.T) {
+func TestRequestLog(t *testing.T) {
 	var buf bytes.Buffer
-	h := newHarnessWithLog(t, &buf)
+	h := newHarnessWithLog(t, &buf, slog.LevelDebug)
 	h.put("water", "river-clean", "2019-03", `{"value":1}`)
 	h.do(request{method: "GET", path: "/targets", token: "tw_wrong-secret"})
-	log := buf.String()
-	if !strings.Contains(log, "msg=request") || !strings.Contains(log, "token_name=water-clerk") {
-		t.Errorf("log lacks the request lines:\n%s", log)
+	var lines []string
+	for l := range strings.Lines(buf.String()) {
+		if strings.Contains(l, "msg=request") {
+			lines = append(lines, l)
+		}
+	}
+	// Successes are debug lines, refusals info lines.
+	if len(lines) != 2 ||
+		!strings.Contains(lines[0], "level=DEBUG") || !strings.Contains(lines[0], "status=201") || !strings.Contains(lines[0], "token_name=water-clerk") ||
+		!strings.Contains(lines[1], "level=INFO") || !strings.Contains(lines[1], "status=401") {
+		t.Errorf("want a debug line for the PUT and an info line for the 401, got:\n%s", buf.String())
 	}
 	for _, secret := range append([]string{"tw_wrong-secret"}, mapValues(h.tokens)...) {
-		if strings.Contains(log, secret) {
-			t.Errorf("log contains a token secret:\n%s", log)
+		if strings.Contains(buf.String(), secret) {
+			t.Errorf("log contains a token secret:\n%s", buf.String())
 		}
+	}
+
+	// At the default info level, only the refusal is logged.
+	buf.Reset()
+	h = newHarnessWithLog(t, &buf, slog.LevelInfo)
+	h.put("water", "river-clean", "2019-03", `{"value":1}`)
+	h.do(request{method: "GET", path: "/targets", token: "tw_wrong-secret"})
+	if n := strings.Count(buf.String(), "msg=request"); n != 1 || !strings.Contains(buf.String(), "status=401") {
+		t.Errorf("at info level: want only the 401 logged, got:\n%s", buf.String())
 	}
 }
 

@@ -69,10 +69,11 @@ type harness struct {
 
 func newHarness(t *testing.T) *harness {
 	t.Helper()
-	return newHarnessWithLog(t, io.Discard)
+	return newHarnessWithLog(t, io.Discard, slog.LevelInfo)
 }
 
-func newHarnessWithLog(t *testing.T, logTo io.Writer) *harness {
+// newHarnessWithLog is newHarness logging at logLevel and above to logTo.
+func newHarnessWithLog(t *testing.T, logTo io.Writer, logLevel slog.Level) *harness {
 	t.Helper()
 	ctx := context.Background()
 	p := testPlan()
@@ -87,7 +88,7 @@ func newHarnessWithLog(t *testing.T, logTo io.Writer) *harness {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewPedanticRegistry()
-	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, nil))})
+	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: logLevel}))})
 	if err != nil {
 		t.Fatal(err)
 	}
