@@ -85,19 +85,27 @@ type Snapshot struct {
 	index map[string]int
 }
 
-// NewSnapshot indexes targets by id.
+// NewSnapshot indexes p's targets by id; targets must hold one Progress
+// per target of p, in plan order (nil makes a snapshot that only indexes,
+// for WithTargets to fill).
 func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
-	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: targets, index: make(map[string]int, len(targets))}
-	for i := range targets {
-		s.index[targets[i].Target.ID] = i
+	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: targets, index: make(map[string]int, len(p.Targets))}
+	for i := range p.Targets {
+		s.index[p.Targets[i].ID] = i
 	}
 	return s
+}
+
+// Index returns the position of a target in the plan and in Targets.
+func (s *Snapshot) Index(id string) (int, bool) {
+	i, ok := s.index[id]
+	return i, ok
 }
 
 // Target returns the progress of one target.
 func (s *Snapshot) Target(id string) (*Progress, bool) {
 	i, ok := s.index[id]
-	if !ok {
+	if !ok || i >= len(s.Targets) {
 		return nil, false
 	}
 	return &s.Targets[i], true
