@@ -67,10 +67,14 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 		r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
 		endProfile()
 		mem, _ := readMemory(tw.proc.pid())
+		perCommit, err := tw.figuresPerCommit(ctx)
+		if err != nil {
+			b.log.Warn("figures per commit unknown", "err", err)
+		}
 		tw.stop()
 		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-			"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
-		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: r, mem: mem})
+			"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU), "figures_per_commit", perCommit)
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: r, mem: mem, perCommit: perCommit})
 		if r.FirstErr != nil {
 			return fmt.Errorf("%d clients: %d errors, first: %w", c, r.Errors, r.FirstErr)
 		}

@@ -25,9 +25,10 @@ type results struct {
 }
 
 type ingestResult struct {
-	system system
-	load   loadResult
-	mem    memory
+	system    system
+	load      loadResult
+	mem       memory
+	perCommit float64 // targetwatch: figures per database commit (0: unknown)
 }
 
 // sizeResult is what one plan size measured.
@@ -92,6 +93,16 @@ func (r *results) load(s system, clients int) (loadResult, bool) {
 	return loadResult{}, false
 }
 
+// perCommit is the figures per commit of a system's ingestion run.
+func (r *results) perCommit(s system, clients int) float64 {
+	for _, i := range r.ingest {
+		if i.system == s && i.load.Clients == clients {
+			return i.perCommit
+		}
+	}
+	return 0
+}
+
 // table renders the one table of the run as Markdown.
 func (r *results) table(cfg *config) string {
 	var rows []row
@@ -106,8 +117,12 @@ func (r *results) table(cfg *config) string {
 		rate := row{measure: fmt.Sprintf("ingest, %s: figures/s", cl)}
 		lat := row{measure: fmt.Sprintf("ingest, %s: latency p50 / p99", cl)}
 		cpu := row{measure: fmt.Sprintf("ingest, %s: CPU per request, server / load generator", cl)}
+		commit := row{measure: fmt.Sprintf("ingest, %s: figures per commit (one fsync each)", cl)}
 		if okTW {
 			rate.tw, lat.tw, cpu.tw = fmtRate(tw), fmtLat(tw), fmtCPU(tw)
+			if pc := r.perCommit(sysTargetwatch, c); pc > 0 {
+				commit.tw = strconv.FormatFloat(pc, 'f', 2, 64)
+			}
 		}
 		if okOn {
 			rate.pgw, lat.pgw, cpu.pgw = fmtRate(on), fmtLat(on), fmtCPU(on)
@@ -139,6 +154,9 @@ func (r *results) table(cfg *config) string {
 			rate.met = yes(ok)
 		}
 		rows = append(rows, rate, lat, cpu)
+		if commit.tw != "" {
+			rows = append(rows, commit)
+		}
 	}
 	if cfg.runTW && cfg.runPGW && len(r.ingest) > 0 {
 		rows = append(rows, row{measure: "acknowledged figure survives kill -9",

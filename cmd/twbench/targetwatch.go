@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"context"
 	"encoding/json"
@@ -106,6 +107,47 @@ func (tw *twInstance) stop() {
 // first targets targets, month by month. Consecutive requests write
 // different targets, so concurrent clients never race on one figure; once
 // every (target, month) has a figure, later rounds are corrections.
+// figuresPerCommit reads the service's commit histogram: how many figures
+// its commits carried on average, i.e. how well group commit shared fsyncs.
+func (tw *twInstance) figuresPerCommit(ctx context.Context) (float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tw.url+"/metrics", nil)
+	if err != nil {
+		return 0, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer res.Body.Close()
+	var sum, count float64
+	found := 0
+	sc := bufio.NewScanner(res.Body)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		name, value, ok := strings.Cut(sc.Text(), " ")
+		var dst *float64
+		switch name {
+		case plan.MetricCommitFigures + "_sum":
+			dst = &sum
+		case plan.MetricCommitFigures + "_count":
+			dst = &count
+		}
+		if ok && dst != nil {
+			if *dst, err = strconv.ParseFloat(value, 64); err != nil {
+				return 0, fmt.Errorf("%s: %w", name, err)
+			}
+			found++
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return 0, err
+	}
+	if found != 2 || count == 0 {
+		return 0, fmt.Errorf("no %s in /metrics", plan.MetricCommitFigures)
+	}
+	return sum / count, nil
+}
+
 func (tw *twInstance) put(targets int) request {
 	periods := duePeriods()
 	pairs := targets * len(periods)

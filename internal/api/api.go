@@ -111,6 +111,7 @@ type metrics struct {
 	submissions *prometheus.CounterVec
 	rejected    *prometheus.CounterVec
 	warnings    prometheus.Counter
+	commits     prometheus.Histogram
 }
 
 func newMetrics(reg prometheus.Registerer) (*metrics, error) {
@@ -136,6 +137,11 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 			Name: plan.MetricPlausibilityWarnings,
 			Help: "Figures stored with a plausibility warning (far outside what the target makes likely).",
 		}),
+		commits: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    plan.MetricCommitFigures,
+			Help:    "Figures per database commit: concurrent submissions share one commit (and one fsync).",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 14),
+		}),
 	}
 	// Every series exists from the start, so rate() sees the first event.
 	for _, r := range []store.Result{store.Created, store.Unchanged, store.Corrected} {
@@ -147,7 +153,7 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 		}
 	}
 	if reg != nil {
-		for _, c := range []prometheus.Collector{m.requests, m.duration, m.submissions, m.rejected, m.warnings} {
+		for _, c := range []prometheus.Collector{m.requests, m.duration, m.submissions, m.rejected, m.warnings, m.commits} {
 			if err := reg.Register(c); err != nil {
 				return nil, err
 			}
@@ -192,7 +198,10 @@ func New(cfg Config) (http.Handler, error) {
 	if s.m, err = newMetrics(cfg.Registerer); err != nil {
 		return nil, err
 	}
-	cfg.Store.OnCommit(func(revs []plan.Report) { cfg.Progress.Apply(revs...) })
+	cfg.Store.OnCommit(func(revs []plan.Report) {
+		s.m.commits.Observe(float64(len(revs)))
+		cfg.Progress.Apply(revs...)
+	})
 
 	mux := http.NewServeMux()
 	known := http.NewServeMux() // the routes alone, to tell 405 from 404

@@ -452,3 +452,28 @@ func TestMetricsLintClean(t *testing.T) {
 		t.Errorf("requests{put_report,201}: got %v, want 1", got)
 	}
 }
+
+// Every commit is observed once with the number of figures it stored.
+func TestCommitFiguresHistogram(t *testing.T) {
+	h := newHarness(t)
+	h.mustPut("water", "river-clean", "2019-03", `{"value": 10}`, http.StatusCreated)
+	h.mustPut("water", "river-clean", "2019-03", `{"value": 10}`, http.StatusOK) // unchanged: no commit of a figure
+	body := "target,period,value,note\nriver-clean,2019-02,11,\nriver-clean,2019-04,13,\nwater-quality,2019-03,91,\n"
+	if res := h.do(request{method: "POST", path: "/reports", token: "water", contentType: "text/csv", body: []byte(body)}); res.status != 200 {
+		t.Fatalf("batch: got %d %s", res.status, res.body)
+	}
+	mfs, err := h.reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == plan.MetricCommitFigures {
+			hg := mf.GetMetric()[0].GetHistogram()
+			if hg.GetSampleCount() != 2 || hg.GetSampleSum() != 4 {
+				t.Errorf("got %d commits of %v figures, want 2 commits of 4", hg.GetSampleCount(), hg.GetSampleSum())
+			}
+			return
+		}
+	}
+	t.Fatalf("no %s", plan.MetricCommitFigures)
+}

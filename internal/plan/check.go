@@ -15,6 +15,7 @@ const (
 	MetricSubmissions          = "targetwatch_submissions_total"
 	MetricSubmissionsRejected  = "targetwatch_submissions_rejected_total"
 	MetricPlausibilityWarnings = "targetwatch_plausibility_warnings_total"
+	MetricCommitFigures        = "targetwatch_commit_figures"
 
 	LabelResult = "result" // created, unchanged, corrected
 	LabelReason = "reason" // the error kind of a rejected submission
