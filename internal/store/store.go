@@ -50,9 +50,9 @@ type DB struct {
 
 	maxBatch int
 
-	// Prepared once: stCurrent and stInsert by the writer goroutine only,
-	// stAuth at Open.
-	stCurrent, stInsert, stAuth *sql.Stmt
+	// Prepared once: stCurrent, stInsert and stDataVersion by the writer
+	// goroutine only, stAuth at Open.
+	stCurrent, stInsert, stDataVersion, stAuth *sql.Stmt
 
 	cache       map[curKey]curVal // writer goroutine only; see lookup
 	dataVersion int64
@@ -151,6 +151,9 @@ func (db *DB) prepare(ctx context.Context) error {
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`); err != nil {
 		return classify(err)
 	}
+	if db.stDataVersion, err = db.w.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
+		return classify(err)
+	}
 	if db.stAuth, err = db.r.PrepareContext(ctx, `SELECT id, name, agency, role, hash, revoked FROM tokens WHERE hash = ?`); err != nil {
 		return classify(err)
 	}
@@ -164,7 +167,7 @@ func (db *DB) Close() error {
 	db.closed.Do(func() {
 		close(db.quit)
 		db.wg.Wait()
-		for _, st := range []*sql.Stmt{db.stCurrent, db.stInsert, db.stAuth} {
+		for _, st := range []*sql.Stmt{db.stCurrent, db.stInsert, db.stDataVersion, db.stAuth} {
 			if st != nil {
 				st.Close()
 			}

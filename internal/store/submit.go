@@ -339,7 +339,7 @@ const cacheLimit = 1 << 16
 // database since the writer last looked.
 func (db *DB) checkCache(ctx context.Context, tx *sql.Tx) error {
 	var v int64
-	if err := tx.QueryRowContext(ctx, "PRAGMA data_version").Scan(&v); err != nil {
+	if err := tx.StmtContext(ctx, db.stDataVersion).QueryRowContext(ctx).Scan(&v); err != nil {
 		return fmt.Errorf("store: data_version: %w", classify(err))
 	}
 	if v != db.dataVersion {
