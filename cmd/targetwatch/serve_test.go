@@ -63,7 +63,14 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 		}
 	}
 
-	// Revoking with the CLI while the server runs takes effect at once.
+	// Revoking with the CLI while the server runs takes effect at once,
+	// for submissions too (which are authenticated from a cache).
+	c := &http.Client{Timeout: 10 * time.Second}
+	for i, period := range []string{"2019-08", "2019-09"} {
+		if code, err := putFigure(c, proc.URL, clerk, figureKey{"inferior-water-bodies-eliminated", period}, float64(10+i), ""); err != nil || code != 201 {
+			t.Fatalf("PUT %s before the revocation: got %d %v, want 201", period, code, err)
+		}
+	}
 	list := testenv.Run(t, "token", "list", "--db", db)
 	if !strings.Contains(list, "水务局填报员") || strings.Contains(list, clerk) {
 		t.Errorf("token list: got\n%s\nwant the label and no secret", list)
@@ -71,6 +78,9 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	testenv.Run(t, "token", "revoke", "--db", db, "2")
 	if code, _ := get(t, proc.URL+"/api/v1/targets", clerk); code != 401 {
 		t.Errorf("a revoked token: got %d, want 401", code)
+	}
+	if code, err := putFigure(c, proc.URL, clerk, figureKey{"inferior-water-bodies-eliminated", "2019-09"}, 12, "更正"); err != nil || code != 401 {
+		t.Errorf("a revoked token's PUT: got %d %v, want 401", code, err)
 	}
 	if code, _ := get(t, proc.URL+"/api/v1/targets", admin); code != 200 {
 		t.Errorf("another token after a revocation: got %d, want 200", code)

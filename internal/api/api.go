@@ -4,7 +4,10 @@
 // histories.
 //
 // Every request needs "Authorization: Bearer TOKEN" (see
-// store.Authenticate); a missing, unknown or revoked token is 401. Roles:
+// store.Authenticate); a missing, unknown or revoked token is 401, from
+// the request after the revocation on (submissions are let in from a
+// token cache, store.AuthenticateCached, and checked again in the
+// transaction that would store them). Roles:
 // agency writes its own agency's targets and reads everything; supervisor
 // reads everything; admin writes anything, including locked months.
 //
@@ -242,10 +245,18 @@ func New(cfg Config) (http.Handler, error) {
 
 type ctxKey struct{}
 
+// caller is what authenticate learnt about a request's token.
+type caller struct {
+	who plan.Principal
+	// secret is kept when who came from the token cache, so a refusal can
+	// check the token again (see reject).
+	secret string
+}
+
 // principal is the authenticated caller; authenticate guarantees one.
 func principal(r *http.Request) plan.Principal {
-	p, _ := r.Context().Value(ctxKey{}).(plan.Principal)
-	return p
+	c, _ := r.Context().Value(ctxKey{}).(caller)
+	return c.who
 }
 
 // authenticate resolves the bearer token before routing, so an unknown
@@ -258,21 +269,42 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 			s.reject(w, r, plan.Errorf(plan.KindUnauthenticated, "Authorization", "send the token as 'Authorization: Bearer TOKEN'"))
 			return
 		}
-		p, err := s.store.Authenticate(r.Context(), strings.TrimSpace(secret))
+		secret = strings.TrimSpace(secret)
+		var c caller
+		var err error
+		if isWrite(r) {
+			// Submit checks the token again in its transaction, so a
+			// submission may be let in from the cache.
+			c.who, err = s.store.AuthenticateCached(r.Context(), secret)
+			c.secret = secret
+		} else {
+			c.who, err = s.store.Authenticate(r.Context(), secret)
+		}
 		if err != nil {
 			s.reject(w, r, err)
 			return
 		}
 		if rec, ok := w.(*recorder); ok {
-			rec.who = p
+			rec.who = c.who
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, p)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxKey{}, c)))
 	})
 }
 
+// isWrite reports whether a request submits figures.
+func isWrite(r *http.Request) bool { return r.Method == http.MethodPut || r.Method == http.MethodPost }
+
 // reject answers a request with an error, counting rejected submissions.
+// A caller let in from the token cache is checked against the database
+// before it is told anything else: a token revoked moments ago gets 401,
+// as it would without the cache, not an answer about its request.
 func (s *server) reject(w http.ResponseWriter, r *http.Request, err error) {
-	if r.Method == http.MethodPut || r.Method == http.MethodPost {
+	if c, ok := r.Context().Value(ctxKey{}).(caller); ok && c.secret != "" && plan.KindOf(err) != plan.KindUnauthenticated {
+		if _, aerr := s.store.Authenticate(r.Context(), c.secret); plan.KindOf(aerr) == plan.KindUnauthenticated {
+			err = aerr
+		}
+	}
+	if isWrite(r) {
 		s.m.rejected.WithLabelValues(infoOf(errorKind(err)).reason).Inc()
 	}
 	writeProblem(w, r, s.log, err)

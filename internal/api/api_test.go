@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"log/slog"
@@ -13,6 +14,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/store"
 )
 
 func gb18030(t testing.TB, s string) []byte {
@@ -476,4 +478,51 @@ func TestCommitFiguresHistogram(t *testing.T) {
 		}
 	}
 	t.Fatalf("no %s", plan.MetricCommitFigures)
+}
+
+// A token revoked by another process (the token command) stops working on
+// the next request, although submissions are let in from the token cache:
+// the store refuses the figure, and any other refusal becomes a 401 too.
+func TestTokenRevokedByAnotherProcess(t *testing.T) {
+	h := newHarness(t)
+	h.mustPut("water", "river-clean", "2019-03", `{"value": 10}`, http.StatusCreated)
+	h.mustPut("water", "water-quality", "2019-03", `{"value": 80}`, http.StatusCreated) // the token is now cached
+	cli, err := store.Open(context.Background(), h.db.Path())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	toks, err := cli.Tokens(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	for _, tok := range toks {
+		if tok.Name == "water-clerk" {
+			id = tok.ID
+		}
+	}
+	if err := cli.RevokeToken(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		req  request
+	}{
+		// First, while the cache still holds the token: refused by the
+		// check before the answer, then by the store's own check.
+		{"an invalid figure", request{method: "PUT", path: "/targets/river-clean/reports/2019-04", token: "water", contentType: "application/json", body: []byte(`{"value": -1}`)}},
+		{"a valid figure", request{method: "PUT", path: "/targets/river-clean/reports/2019-04", token: "water", contentType: "application/json", body: []byte(`{"value": 11}`)}},
+		{"a batch", request{method: "POST", path: "/reports", token: "water", contentType: "text/csv", body: []byte("target,period,value,note\nriver-clean,2019-02,5,\n")}},
+		{"a read", request{method: "GET", path: "/targets", token: "water"}},
+	} {
+		if res := h.do(c.req); res.status != http.StatusUnauthorized {
+			t.Errorf("%s after the revocation: got %d %s, want 401", c.name, res.status, res.body)
+		}
+	}
+	if n := len(h.revisions()); n != 2 {
+		t.Errorf("got %d revisions, want the 2 from before the revocation", n)
+	}
+	// Other tokens are unaffected.
+	h.mustPut("admin", "river-clean", "2019-04", `{"value": 11}`, http.StatusCreated)
 }

@@ -84,3 +84,40 @@ func BenchmarkForEachRevision(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAuthenticateWhileCommitting: checking a token while figures are
+// committed (each commit makes every reader re-read its pages), looked up
+// as reads are and from the cache as submissions are.
+func BenchmarkAuthenticateWhileCommitting(b *testing.B) {
+	db := open(b, "")
+	_, secret, err := db.IssueToken(context.Background(), "bench", "", plan.RoleAdmin)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for i := int64(0); ctx.Err() == nil; i++ {
+			_, _ = db.Submit(ctx, clerk, []Submission{{Target: fmt.Sprintf("t%d", i%1000), Period: plan.Period{Year: 2019, Month: time1(i / 1000)}, Value: float64(i), Note: "x"}}, SubmitOptions{})
+		}
+	}()
+	b.Cleanup(func() { cancel(); <-done })
+	for _, c := range []struct {
+		name string
+		auth func(context.Context, string) (plan.Principal, error)
+	}{
+		{"lookup", db.Authenticate},
+		{"cached", db.AuthenticateCached},
+	} {
+		b.Run(c.name, func(b *testing.B) {
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := c.auth(context.Background(), secret); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}

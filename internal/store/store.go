@@ -25,6 +25,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -50,9 +51,21 @@ type DB struct {
 
 	maxBatch int
 
-	// Prepared once: stCurrent, stInsert and stDataVersion by the writer
-	// goroutine only, stAuth at Open.
-	stCurrent, stInsert, stDataVersion, stAuth *sql.Stmt
+	// Prepared once: stCurrent, stInsert, stDataVersion and stTokenByID
+	// by the writer goroutine only, stAuth at Open.
+	stCurrent, stInsert, stDataVersion, stTokenByID, stAuth *sql.Stmt
+
+	// tokenGen changes whenever a token may have changed: revoked through
+	// this DB, or anything committed by another process (the token
+	// command), which the writer sees as a new data_version. Cached
+	// authentications are only good within one generation.
+	tokenGen atomic.Uint64
+	tokens   tokenCache // AuthenticateCached
+
+	// The writer's own record of tokens it has checked in generation
+	// tokenOKGen; writer goroutine only. See checkToken.
+	tokenOK    map[int64]plan.Principal
+	tokenOKGen uint64
 
 	cache       map[curKey]curVal // writer goroutine only; see lookup
 	dataVersion int64
@@ -95,6 +108,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		stopped:  make(chan struct{}),
 		maxBatch: 1024,
 		cache:    map[curKey]curVal{},
+		tokenOK:  map[int64]plan.Principal{},
 	}
 	for _, o := range opts {
 		o(db)
@@ -132,6 +146,12 @@ func Open(ctx context.Context, path string, opts ...Option) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("open store %s: %w", path, err)
 	}
+	// The writer compares data_version with this at every commit to see
+	// other processes' commits.
+	if err := db.stDataVersion.QueryRowContext(ctx).Scan(&db.dataVersion); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open store %s: %w", path, classify(err))
+	}
 	db.wg.Add(1)
 	go db.writer()
 	return db, nil
@@ -154,6 +174,9 @@ func (db *DB) prepare(ctx context.Context) error {
 	if db.stDataVersion, err = db.w.PrepareContext(ctx, `PRAGMA data_version`); err != nil {
 		return classify(err)
 	}
+	if db.stTokenByID, err = db.w.PrepareContext(ctx, `SELECT name, agency, role, revoked FROM tokens WHERE id = ?`); err != nil {
+		return classify(err)
+	}
 	if db.stAuth, err = db.r.PrepareContext(ctx, `SELECT id, name, agency, role, hash, revoked FROM tokens WHERE hash = ?`); err != nil {
 		return classify(err)
 	}
@@ -167,7 +190,7 @@ func (db *DB) Close() error {
 	db.closed.Do(func() {
 		close(db.quit)
 		db.wg.Wait()
-		for _, st := range []*sql.Stmt{db.stCurrent, db.stInsert, db.stDataVersion, db.stAuth} {
+		for _, st := range []*sql.Stmt{db.stCurrent, db.stInsert, db.stDataVersion, db.stTokenByID, db.stAuth} {
 			if st != nil {
 				st.Close()
 			}

@@ -419,3 +419,85 @@ func TestConnectionsAreDurable(t *testing.T) {
 		}
 	}
 }
+
+// Submit checks the submitter's token inside its own transaction, so a
+// token revoked by another process (the token command) stores nothing
+// from the moment the revocation is committed, even when the caller was
+// let in by AuthenticateCached before anyone noticed.
+func TestSubmitChecksTheTokenInItsTransaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "tw.db")
+	db, cli := open(t, path), open(t, path)
+	ctx := context.Background()
+	tok, secret, err := db.IssueToken(ctx, "water-clerk", "water", plan.RoleAgency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who, err := db.AuthenticateCached(ctx, secret)
+	if err != nil || who.TokenID != tok.ID {
+		t.Fatalf("AuthenticateCached: got %+v %v", who, err)
+	}
+	sub := func(who plan.Principal, m plan.Period) error {
+		_, err := db.Submit(ctx, who, []Submission{{Target: "roads", Period: m, Value: 1}}, SubmitOptions{})
+		return err
+	}
+	if err := sub(who, march); err != nil {
+		t.Fatalf("a valid token: %v", err)
+	}
+
+	// Revoked through another handle, as by another process.
+	if err := cli.RevokeToken(ctx, tok.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Authenticate(ctx, secret); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("Authenticate after the revocation: got %v, want unauthenticated", err)
+	}
+	if err := sub(who, april); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("Submit after the revocation: got %v, want unauthenticated", err)
+	}
+	if _, err := db.AuthenticateCached(ctx, secret); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("AuthenticateCached once the writer has seen the revocation: got %v, want unauthenticated", err)
+	}
+	if h, _ := db.History(ctx, "roads"); len(h) != 1 {
+		t.Errorf("got %d revisions stored, want only the one before the revocation", len(h))
+	}
+
+	// Revoked through the same handle, while cached.
+	tok2, secret2, err := db.IssueToken(ctx, "water-clerk-2", "water", plan.RoleAgency)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who2, err := db.AuthenticateCached(ctx, secret2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sub(who2, april); err != nil {
+		t.Fatalf("second token: %v", err)
+	}
+	if err := db.RevokeToken(ctx, tok2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.AuthenticateCached(ctx, secret2); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("AuthenticateCached after a revocation on the same handle: got %v, want unauthenticated", err)
+	}
+	if err := sub(who2, plan.Period{Year: 2019, Month: time.May}); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("Submit after a revocation on the same handle: got %v, want unauthenticated", err)
+	}
+
+	// A principal that is not what its token says is refused too.
+	_, secret3, err := db.IssueToken(ctx, "supervisor", "", plan.RoleSupervisor)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who3, err := db.Authenticate(ctx, secret3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	forged := who3
+	forged.Role = plan.RoleAdmin
+	if err := sub(forged, april); plan.KindOf(err) != plan.KindUnauthenticated {
+		t.Errorf("a principal claiming another role: got %v, want unauthenticated", err)
+	}
+	if h, _ := db.History(ctx, "roads"); len(h) != 2 {
+		t.Errorf("got %d revisions stored, want 2", len(h))
+	}
+}

