@@ -64,7 +64,7 @@ func (b *bench) ingestTargetwatch(ctx context.Context) error {
 			return err
 		}
 		endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d", c))
-		r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets))
+		r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets, 0))
 		endProfile()
 		mem, _ := readMemory(tw.proc.pid())
 		perCommit, err := tw.figuresPerCommit(ctx)
@@ -200,8 +200,9 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 	if err != nil {
 		return err
 	}
-	// What Prometheus sees when a figure arrived since its last scrape.
-	put := tw.put(n)
+	// What Prometheus sees when a figure arrived since its last scrape: a
+	// correction of a prefilled figure, committed.
+	put := tw.put(n, 1)
 	var afterCommit []time.Duration
 	deadline := time.Now().Add(b.cfg.scrapeFor)
 	endProfile = b.profile(tw.proc, fmt.Sprintf("commit-scrape-%d", n))
@@ -272,7 +273,12 @@ func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error
 	n := sr.targets
 	c := 8
 	endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d-targets", n))
-	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax, tw.put(n))
+	// Corrections of the prefilled figures (round 1 on), each committed;
+	// the scrape-after-commit measurement above took the first few.
+	put := tw.put(n, 1)
+	first := b.cfg.scrapes
+	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax,
+		func(ctx context.Context, client *http.Client, j int) error { return put(ctx, client, first+j) })
 	endProfile()
 	if idle.FirstErr != nil {
 		return fmt.Errorf("mixed, idle: %w", idle.FirstErr)
@@ -296,16 +302,22 @@ func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error
 			}
 		}
 	})
-	// A different slice of the (target, month) space, so these are new
-	// revisions too.
-	put := tw.put(n)
-	offset := idle.Count + idle.Errors + c
+	// A different slice of the (target, month) space, so these are
+	// corrections too.
+	offset := first + idle.Count + idle.Errors + c
 	busy := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax,
 		func(ctx context.Context, client *http.Client, j int) error { return put(ctx, client, offset+j) })
 	stop()
 	wg.Wait()
 	if busy.FirstErr != nil {
 		return fmt.Errorf("mixed, scraping: %w", busy.FirstErr)
+	}
+	// Every figure must have been committed, or this measured something
+	// cheaper than durable submissions.
+	if n, err := tw.unchanged(ctx); err != nil {
+		return fmt.Errorf("mixed: %w", err)
+	} else if n > 0 {
+		return fmt.Errorf("mixed: %v figures were resent unchanged and committed nothing", n)
 	}
 	sr.mixedIdle, sr.mixedBusy = &idle, &busy
 	sr.mixedScrapes = summarise(scrapes)

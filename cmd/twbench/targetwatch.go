@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -110,51 +111,72 @@ func (tw *twInstance) stop() {
 // figuresPerCommit reads the service's commit histogram: how many figures
 // its commits carried on average, i.e. how well group commit shared fsyncs.
 func (tw *twInstance) figuresPerCommit(ctx context.Context) (float64, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tw.url+"/metrics", nil)
+	sum, count := plan.MetricCommitFigures+"_sum", plan.MetricCommitFigures+"_count"
+	v, err := tw.metrics(ctx, sum, count)
 	if err != nil {
 		return 0, err
+	}
+	if v[count] == 0 {
+		return 0, fmt.Errorf("no commits in %s", plan.MetricCommitFigures)
+	}
+	return v[sum] / v[count], nil
+}
+
+// unchanged is how many submitted figures the service answered
+// "unchanged": resent values, which commit nothing.
+func (tw *twInstance) unchanged(ctx context.Context) (float64, error) {
+	series := plan.MetricSubmissions + `{result="unchanged"}`
+	v, err := tw.metrics(ctx, series)
+	return v[series], err
+}
+
+// metrics reads the current value of each of the named series (as
+// written in the exposition: name and labels) from /metrics.
+func (tw *twInstance) metrics(ctx context.Context, series ...string) (map[string]float64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, tw.url+"/metrics", nil)
+	if err != nil {
+		return nil, err
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
 	defer res.Body.Close()
-	var sum, count float64
-	found := 0
+	out := map[string]float64{}
 	sc := bufio.NewScanner(res.Body)
 	sc.Buffer(nil, 1<<20)
 	for sc.Scan() {
 		name, value, ok := strings.Cut(sc.Text(), " ")
-		var dst *float64
-		switch name {
-		case plan.MetricCommitFigures + "_sum":
-			dst = &sum
-		case plan.MetricCommitFigures + "_count":
-			dst = &count
+		if !ok || !slices.Contains(series, name) {
+			continue
 		}
-		if ok && dst != nil {
-			if *dst, err = strconv.ParseFloat(value, 64); err != nil {
-				return 0, fmt.Errorf("%s: %w", name, err)
-			}
-			found++
+		if out[name], err = strconv.ParseFloat(value, 64); err != nil {
+			return nil, fmt.Errorf("%s: %w", name, err)
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return 0, err
+		return nil, err
 	}
-	if found != 2 || count == 0 {
-		return 0, fmt.Errorf("no %s in /metrics", plan.MetricCommitFigures)
+	for _, name := range series {
+		if _, ok := out[name]; !ok {
+			return nil, fmt.Errorf("no %s in /metrics", name)
+		}
 	}
-	return sum / count, nil
+	return out, nil
 }
 
-func (tw *twInstance) put(targets int) request {
+// put is the load of single-figure PUTs: request j stores month
+// (j/targets) of target j%targets, cycling through every due month, in
+// round firstRound + j/(targets×months). Round 0 holds the values prefill
+// stores first, so on a prefilled database start at round 1: the same
+// value again is answered "unchanged" and commits nothing.
+func (tw *twInstance) put(targets, firstRound int) request {
 	periods := duePeriods()
 	pairs := targets * len(periods)
 	return func(ctx context.Context, client *http.Client, j int) error {
 		t := &tw.plan.Targets[j%targets]
 		m := periods[(j/targets)%len(periods)]
-		v := synth.Value(t, m, j/pairs)
+		v := synth.Value(t, m, firstRound+j/pairs)
 		body := fmt.Appendf(nil, `{"value":%s,"note":"twbench"}`, strconv.FormatFloat(v, 'f', -1, 64))
 		req, err := http.NewRequestWithContext(ctx, http.MethodPut,
 			tw.url+"/api/v1/targets/"+t.ID+"/reports/"+m.String(), bytes.NewReader(body))
