@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func init() {
@@ -14,20 +15,43 @@ func init() {
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("check", "[--targets FILE]")
+	fs := newFlagSet("check", "[--targets FILE] [--plan-cache FILE [--quiet]]")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE` to check; the plan document it names as source is read relative to it")
+	planCache := fs.String("plan-cache", "", "also write the checked plan to this cache `FILE`, which serve then starts from (serve's default is the database file with "+planCacheSuffix+" appended)")
+	quiet := fs.Bool("quiet", false, "print no summary, only problems")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
 	}
-	p, err := loadTargets(e, *targets, "")
+	var p *plan.Plan
+	var err error
+	if *planCache == "" {
+		p, err = loadTargets(e, *targets, "")
+	} else {
+		p, err = loadTargetsCached(e, *targets, *planCache)
+	}
 	if err != nil {
 		return err
 	}
-	printSummary(e.stdout, *targets, p)
+	if !*quiet {
+		printSummary(e.stdout, *targets, p)
+	}
 	return nil
+}
+
+// loadTargetsCached is loadTargets through the plan cache in cacheFile,
+// which it writes when it was not good for the targets file.
+func loadTargetsCached(e *env, path, cacheFile string) (*plan.Plan, error) {
+	p, info, err := planfile.LoadCached(path, cacheFile)
+	if err != nil {
+		return nil, reportProblems(e, path, "", err)
+	}
+	if info.WriteErr != nil {
+		return nil, info.WriteErr
+	}
+	return p, nil
 }
 
 // printSummary fits the plan on one screen: what it is, when, and how its

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
 	"os/signal"
 	"sort"
 	"strings"
@@ -27,6 +28,10 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// self runs this program as a child process (serve checks a plan in
+	// one); nil when the program is not a standalone binary, as in tests
+	// that call run directly.
+	self func(ctx context.Context, args ...string) *exec.Cmd
 }
 
 // commands is filled by the cmd_*.go files, one per subcommand.
@@ -34,7 +39,11 @@ var commands = map[string]command{}
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	code := run(ctx, &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}, os.Args[1:])
+	e := &env{stdout: os.Stdout, stderr: os.Stderr, getenv: os.Getenv}
+	if exe, err := os.Executable(); err == nil {
+		e.self = func(ctx context.Context, args ...string) *exec.Cmd { return exec.CommandContext(ctx, exe, args...) }
+	}
+	code := run(ctx, e, os.Args[1:])
 	stop()
 	os.Exit(code)
 }

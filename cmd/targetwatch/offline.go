@@ -21,18 +21,28 @@ import (
 // errors are returned as they are.
 func loadTargets(e *env, path, hint string) (*plan.Plan, error) {
 	p, err := planfile.Load(path)
-	var probs planfile.Errors
-	if errors.As(err, &probs) {
-		for _, pr := range probs {
-			fmt.Fprintln(e.stderr, pr)
-		}
-		msg := fmt.Sprintf("%d %s in %s", len(probs), plural(len(probs), "problem"), path)
-		if hint != "" {
-			msg += "; " + hint
-		}
-		return nil, errors.New(msg)
+	if err != nil {
+		return nil, reportProblems(e, path, hint, err)
 	}
-	return p, err
+	return p, nil
+}
+
+// reportProblems prints the validation problems in err one per line and
+// returns the error loadTargets describes; other errors come back as
+// they are.
+func reportProblems(e *env, path, hint string, err error) error {
+	var probs planfile.Errors
+	if !errors.As(err, &probs) {
+		return err
+	}
+	for _, pr := range probs {
+		fmt.Fprintln(e.stderr, pr)
+	}
+	msg := fmt.Sprintf("%d %s in %s", len(probs), plural(len(probs), "problem"), path)
+	if hint != "" {
+		msg += "; " + hint
+	}
+	return errors.New(msg)
 }
 
 // plural adds an s to noun unless n is 1.

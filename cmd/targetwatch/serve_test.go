@@ -105,7 +105,7 @@ func TestServePlanCache(t *testing.T) {
 		return ""
 	}
 	db := filepath.Join(t.TempDir(), "data", "tw.db")
-	for i, want := range []string{`cache=miss why="no cache file yet"`, "cache=hit"} {
+	for i, want := range []string{`cache=miss why="no cache file yet" checked_by="child process"`, "cache=hit"} {
 		proc := testenv.Serve(t, "--db", db, "--as-of", "2019-10-15")
 		if l := planLine(proc); !strings.Contains(l, want) || !strings.Contains(l, "targets=54") {
 			t.Errorf("start %d: got %q, want %s and 54 targets", i+1, l, want)
@@ -119,8 +119,17 @@ func TestServePlanCache(t *testing.T) {
 		}
 	}
 
+	// check --plan-cache writes the cache a serve starts from.
+	warm := filepath.Join(t.TempDir(), "tw.db")
+	testenv.Run(t, "check", "--plan-cache", warm+".plancache", "--quiet")
+	proc := testenv.Serve(t, "--db", warm)
+	if l := planLine(proc); !strings.Contains(l, "cache=hit") {
+		t.Errorf("after check --plan-cache: got %q, want cache=hit", l)
+	}
+	proc.Stop()
+
 	off := filepath.Join(t.TempDir(), "tw.db")
-	proc := testenv.Serve(t, "--db", off, "--plan-cache", "")
+	proc = testenv.Serve(t, "--db", off, "--plan-cache", "")
 	if l := planLine(proc); !strings.Contains(l, "cache=off") {
 		t.Errorf(`--plan-cache "": got %q, want cache=off`, l)
 	}

@@ -95,7 +95,7 @@ func (s *server) listTargets(w http.ResponseWriter, r *http.Request) {
 	snap := s.progress.Snapshot()
 	out := TargetsJSON{AsOf: s.asOf(snap), Version: snap.Version, Targets: make([]TargetJSON, 0, len(snap.Targets))}
 	for i := range snap.Targets {
-		out.Targets = append(out.Targets, s.targetJSON(&snap.Targets[i]))
+		out.Targets = append(out.Targets, s.targetJSON(snap.Targets[i]))
 	}
 	writeJSON(w, http.StatusOK, out)
 }
@@ -187,7 +187,7 @@ func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
 	snap := s.progress.Snapshot()
 	out := MissingJSON{Agency: a.ID, AsOf: s.asOf(snap), Targets: []MissingTarget{}}
 	for i := range snap.Targets {
-		g := &snap.Targets[i]
+		g := snap.Targets[i]
 		if g.Target.Agency != a.ID {
 			continue
 		}

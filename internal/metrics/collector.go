@@ -65,7 +65,7 @@ func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 			continue
 		}
 		for i := range s.Targets {
-			f.perTarget(&s.Targets[i], names, emit)
+			f.perTarget(s.Targets[i], names, emit)
 		}
 	}
 }

@@ -387,7 +387,7 @@ func TestIncrementalRender(t *testing.T) {
 			t.Fatalf("step %d: incremental exposition differs from a fresh one:\n%s", step, lineDiff(string(fresh), string(got)))
 		}
 		after := h.r.cur.Load()
-		changed := !sameMetrics(&old.Targets[i], &tr.Snapshot().Targets[i])
+		changed := !sameMetrics(old.Targets[i], tr.Snapshot().Targets[i])
 		for b := range after.blocks {
 			kept := &after.blocks[b][2].deflate[0] == &before.blocks[b][2].deflate[0]
 			if want := !changed || b != i/blockSize; kept != want {

@@ -126,7 +126,7 @@ func renderBlocks(e *exposition, s *plan.Snapshot, blocks []int) {
 						k++
 					}
 					for t := lo; t < hi; t++ {
-						f.perTarget(&s.Targets[t], names, emit)
+						f.perTarget(s.Targets[t], names, emit)
 					}
 					out[fi] = c.chunk(buf, k)
 				}
@@ -167,10 +167,11 @@ func (e *exposition) assemble() {
 
 // blockChanged reports whether any target of block b shows different
 // metrics in a than in b2.
-func blockChanged(a, b2 []plan.Progress, b int) bool {
+func blockChanged(a, b2 []*plan.Progress, b int) bool {
 	lo, hi := b*blockSize, min((b+1)*blockSize, len(a))
 	for i := lo; i < hi; i++ {
-		if !sameMetrics(&a[i], &b2[i]) {
+		// A target no commit touched shares its Progress between the two.
+		if a[i] != b2[i] && !sameMetrics(a[i], b2[i]) {
 			return true
 		}
 	}

@@ -79,21 +79,37 @@ type Snapshot struct {
 	AsOf time.Time
 	// Version increases with every rebuild; caches key on it.
 	Version uint64
-	// Targets holds one Progress per plan target, in plan order.
-	Targets []Progress
+	// Targets holds one Progress per plan target, in plan order. Through
+	// pointers, a snapshot shares the Progress of every target a commit
+	// did not touch with the snapshot before it: republishing a province's
+	// 100,000 targets copies 0.8 MB of pointers instead of 15 MB of
+	// Progress. Neither the slice nor what it points to may be modified.
+	Targets []*Progress
 
 	index map[string]int
 }
 
 // NewSnapshot indexes p's targets by id; targets must hold one Progress
 // per target of p, in plan order (nil makes a snapshot that only indexes,
-// for WithTargets to fill).
+// for WithTargets to fill). The snapshot points into targets.
 func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
-	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: targets, index: make(map[string]int, len(p.Targets))}
+	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: Pointers(targets), index: make(map[string]int, len(p.Targets))}
 	for i := range p.Targets {
 		s.index[p.Targets[i].ID] = i
 	}
 	return s
+}
+
+// Pointers points at each element of targets, in order (nil for nil).
+func Pointers(targets []Progress) []*Progress {
+	if targets == nil {
+		return nil
+	}
+	out := make([]*Progress, len(targets))
+	for i := range targets {
+		out[i] = &targets[i]
+	}
+	return out
 }
 
 // Index returns the position of a target in the plan and in Targets.
@@ -108,7 +124,7 @@ func (s *Snapshot) Target(id string) (*Progress, bool) {
 	if !ok || i >= len(s.Targets) {
 		return nil, false
 	}
-	return &s.Targets[i], true
+	return s.Targets[i], true
 }
 
 // WithTargets returns a snapshot of the same plan and target set as s with
@@ -116,6 +132,6 @@ func (s *Snapshot) Target(id string) (*Progress, bool) {
 // hold the same targets in the same order as s.Targets. It lets a tracker
 // republish a large plan after a few targets change in time proportional to
 // copying, not hashing, every target.
-func (s *Snapshot) WithTargets(asOf time.Time, version uint64, targets []Progress) *Snapshot {
+func (s *Snapshot) WithTargets(asOf time.Time, version uint64, targets []*Progress) *Snapshot {
 	return &Snapshot{Plan: s.Plan, AsOf: asOf, Version: version, Targets: targets, index: s.index}
 }

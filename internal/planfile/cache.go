@@ -44,22 +44,41 @@ type CacheInfo struct {
 // LoadCached is Load with a cache in cacheFile (see above). Problems in the
 // targets file are reported exactly as Load reports them.
 func LoadCached(path, cacheFile string) (*plan.Plan, CacheInfo, error) {
+	p, info, err := ReadCached(path, cacheFile)
+	if err != nil || info.Hit {
+		return p, info, err
+	}
+	return parseAndCache(path, cacheFile, info)
+}
+
+// ReadCached returns the plan from cacheFile when the cache is good for
+// the targets file at path, and otherwise only says why not (a nil plan,
+// CacheInfo.Miss set): it never parses the targets file. A targets file
+// that cannot be read is an error.
+func ReadCached(path, cacheFile string) (*plan.Plan, CacheInfo, error) {
 	var info CacheInfo
-	dir := filepath.Dir(path)
-	sourcePath := func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 	targets, err := fileSum(path)
 	if err != nil {
 		return nil, info, fmt.Errorf("read targets: %w", err)
 	}
-	prog, progErr := programSum()
-	if progErr != nil {
-		info.Miss = "cannot identify the program: " + progErr.Error()
-	} else if p, miss := readCache(cacheFile, cacheKey{program: prog, targets: targets}, sourcePath); miss != "" {
-		info.Miss = miss
-	} else {
-		info.Hit = true
-		return p, info, nil
+	prog, err := programSum()
+	if err != nil {
+		info.Miss = "cannot identify the program: " + err.Error()
+		return nil, info, nil
 	}
+	p, miss := readCache(cacheFile, cacheKey{program: prog, targets: targets}, sourcePathFor(path))
+	if miss != "" {
+		info.Miss = miss
+		return nil, info, nil
+	}
+	info.Hit = true
+	return p, info, nil
+}
+
+// parseAndCache is LoadCached after a miss: Load, then the cache written.
+func parseAndCache(path, cacheFile string, info CacheInfo) (*plan.Plan, CacheInfo, error) {
+	sourcePath := sourcePathFor(path)
+	prog, progErr := programSum()
 
 	// The key is taken from the very bytes parsed, in case the files
 	// change while we read them.
@@ -95,6 +114,13 @@ func LoadCached(path, cacheFile string) (*plan.Plan, CacheInfo, error) {
 		p = compact
 	}
 	return p, info, nil
+}
+
+// sourcePathFor resolves the source document named in the targets file at
+// path, as Load does.
+func sourcePathFor(path string) func(rel string) string {
+	dir := filepath.Dir(path)
+	return func(rel string) string { return filepath.Join(dir, filepath.FromSlash(rel)) }
 }
 
 // cacheKey is what a cache file must match to be used.

@@ -159,12 +159,21 @@ func TestLoadCached(t *testing.T) {
 		t.Fatal(err)
 	}
 
+	if p, info, err := ReadCached(targets, cache); err != nil || p != nil || info.Hit || info.Miss != "no cache file yet" {
+		t.Fatalf("ReadCached without a cache: got %v %+v %v, want a miss", p != nil, info, err)
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Fatalf("ReadCached wrote a cache file (%v)", err)
+	}
 	p, info := loadCached(t, targets, cache)
 	if info.Hit || info.Miss != "no cache file yet" {
 		t.Fatalf("first load: got %+v, want a miss for want of a cache file", info)
 	}
 	if !reflect.DeepEqual(p, want) {
 		t.Fatal("first load: plan differs from Load's")
+	}
+	if p, info, err := ReadCached(targets, cache); err != nil || !info.Hit || !reflect.DeepEqual(p, want) {
+		t.Fatalf("ReadCached after LoadCached: got %+v %v, want a hit with Load's plan", info, err)
 	}
 	p, info = loadCached(t, targets, cache)
 	if !info.Hit {

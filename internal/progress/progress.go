@@ -458,14 +458,16 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 		start := time.Now()
 		targets := make([]plan.Progress, len(t.plan.Targets))
 		t.evaluateAll(targets, asOf)
-		next = t.ids.WithTargets(asOf, version, targets)
+		next = t.ids.WithTargets(asOf, version, plan.Pointers(targets))
 		t.log.Info("progress rebuilt", "targets", len(targets), "as_of", asOf.In(t.plan.Location).Format(time.RFC3339), "version", version, "took", time.Since(start))
 	} else {
-		// Targets nobody touched keep their progress: nothing they depend
-		// on has changed, since the clock is still inside the same
-		// boundaries. If no reader has seen the current snapshot, nobody
-		// can hold its targets, and they are updated in place.
-		var targets []plan.Progress
+		// Targets nobody touched keep their progress, shared with the
+		// snapshot before: nothing they depend on has changed, since the
+		// clock is still inside the same boundaries. A touched target gets
+		// a new Progress, never an update of the shared one. If no reader
+		// has seen the current snapshot, its slice of pointers is updated
+		// in place instead of copied.
+		var targets []*plan.Progress
 		if cur.state.CompareAndSwap(unseen, sealed) {
 			targets = old.Targets
 		} else {
@@ -474,8 +476,10 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 		if len(t.scratch) == 0 {
 			t.scratch = append(t.scratch, nil)
 		}
-		for _, i := range touched {
-			targets[i] = t.evaluate(0, i, asOf)
+		fresh := make([]plan.Progress, len(touched))
+		for j, i := range touched {
+			fresh[j] = t.evaluate(0, i, asOf)
+			targets[i] = &fresh[j]
 		}
 		next = old.WithTargets(asOf, version, targets)
 	}

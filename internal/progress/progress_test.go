@@ -162,7 +162,7 @@ func TestApplyMatchesFullEvaluation(t *testing.T) {
 		for i := range p.Targets {
 			tg := &p.Targets[i]
 			want := plan.Evaluate(p, tg, all[tg.ID], s.AsOf)
-			if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+			if got := *s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
 				t.Fatalf("step %d, target %s as of %v:\ngot  %+v\nwant %+v", step, tg.ID, s.AsOf, got, want)
 			}
 		}
@@ -317,7 +317,7 @@ func TestUnseenSnapshotsAreUpdatedInPlace(t *testing.T) {
 			}
 		}
 		want := plan.Evaluate(p, &p.Targets[i], revs, s.AsOf)
-		if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := *s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Errorf("target %d: got %+v, want %+v", i, got, want)
 		}
 	}
@@ -340,9 +340,9 @@ func TestSnapshotsNeverChangeUnderReaders(t *testing.T) {
 				default:
 				}
 				s := tr.Snapshot()
-				before := fmt.Sprint(s.Targets)
+				before := show(s.Targets)
 				time.Sleep(50 * time.Microsecond)
-				if after := fmt.Sprint(s.Targets); after != before {
+				if after := show(s.Targets); after != before {
 					select {
 					case errs <- fmt.Sprintf("snapshot version %d changed while held", s.Version):
 					default:
@@ -493,7 +493,7 @@ func TestLoadAtNewMatchesEvaluate(t *testing.T) {
 	for i := range p.Targets {
 		tg := &p.Targets[i]
 		want := plan.Evaluate(p, tg, all[tg.ID], asOf)
-		if got := s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+		if got := *s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
 			t.Fatalf("target %s:\ngot  %+v\nwant %+v", tg.ID, got, want)
 		}
 	}
@@ -507,7 +507,7 @@ func TestLoadAtNewMatchesEvaluate(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := fmt.Sprint(tr.Snapshot().Targets), fmt.Sprint(s.Targets); got != want {
+	if got, want := show(tr.Snapshot().Targets), show(s.Targets); got != want {
 		t.Error("LoadFunc of the same revisions changed the progress")
 	}
 }
@@ -532,5 +532,37 @@ func TestLoadStreamError(t *testing.T) {
 	}
 	if tr.Snapshot() != before {
 		t.Error("LoadFunc published a snapshot from a failed stream")
+	}
+}
+
+// show formats the progress the pointers point to (not the pointers).
+func show(ts []*plan.Progress) string {
+	var b strings.Builder
+	for _, g := range ts {
+		fmt.Fprintln(&b, *g)
+	}
+	return b.String()
+}
+
+// A commit gives the targets it touches a new Progress and shares every
+// other target's with the snapshot before it, which stays as it was.
+func TestCommitSharesUntouchedProgress(t *testing.T) {
+	p := synth.Plan(8)
+	tr := newTracker(t, p, newClock(day(p, "2019-05-20")).now)
+	tr.Load([]plan.Report{report(p, 3, 1, 5, 1)})
+	before := tr.Snapshot()
+	shown := show(before.Targets)
+	tr.Apply(report(p, 3, 2, 7, 1))
+	after := tr.Snapshot()
+	for i := range p.Targets {
+		if shared := before.Targets[i] == after.Targets[i]; shared != (i != 3) {
+			t.Errorf("target %d: shared %v, want %v", i, shared, i != 3)
+		}
+	}
+	if before.Targets[3].Actual != 5 || after.Targets[3].Actual != 12 {
+		t.Errorf("target 3: actual %v before and %v after, want 5 and 12", before.Targets[3].Actual, after.Targets[3].Actual)
+	}
+	if show(before.Targets) != shown {
+		t.Error("the earlier snapshot changed")
 	}
 }

@@ -65,7 +65,7 @@ type Row struct {
 func Rows(s *plan.Snapshot, lang Lang) []Row {
 	rows := make([]Row, 0, len(s.Targets))
 	for i := range s.Targets {
-		rows = append(rows, NewRow(s, &s.Targets[i], lang))
+		rows = append(rows, NewRow(s, s.Targets[i], lang))
 	}
 	return rows
 }

@@ -203,7 +203,7 @@ func TestParse(t *testing.T) {
 func TestTemplate(t *testing.T) {
 	s := fixture(t)
 	// Early August: July has ended but its report is due only on the 10th.
-	aug := plan.NewSnapshot(s.Plan, time.Date(2019, 8, 5, 12, 0, 0, 0, s.Plan.Location), s.Version, s.Targets)
+	aug := s.WithTargets(time.Date(2019, 8, 5, 12, 0, 0, 0, s.Plan.Location), s.Version, s.Targets)
 	for _, tc := range []struct {
 		name   string
 		snap   *plan.Snapshot

@@ -31,7 +31,7 @@ func TemplateMonths(s *plan.Snapshot, agency string) map[string][]plan.Period {
 	}
 	now := s.AsOf.In(loc)
 	for i := range s.Targets {
-		g := &s.Targets[i]
+		g := s.Targets[i]
 		t := g.Target
 		if t.Agency != agency || (t.Kind == plan.Milestone && g.Status == plan.Achieved) {
 			continue

@@ -66,7 +66,7 @@ func compareItems(a, b string) int {
 func sortByUrgency(s *plan.Snapshot) []*plan.Progress {
 	out := make([]*plan.Progress, len(s.Targets))
 	for i := range s.Targets {
-		out[i] = &s.Targets[i]
+		out[i] = s.Targets[i]
 	}
 	slices.SortStableFunc(out, func(a, b *plan.Progress) int {
 		if c := cmp.Compare(urgency(a), urgency(b)); c != 0 {
@@ -278,7 +278,7 @@ func overdueByAgency(v *view, s *plan.Snapshot) []overdueAgency {
 	oldest := map[string]plan.Period{}
 	var ids []string
 	for i := range s.Targets {
-		g := &s.Targets[i]
+		g := s.Targets[i]
 		if len(g.Missing) == 0 {
 			continue
 		}

@@ -83,7 +83,7 @@ func TestFilters(t *testing.T) {
 	count := func(pred func(g *plan.Progress) bool) int {
 		n := 0
 		for i := range f.snap.Targets {
-			if pred(&f.snap.Targets[i]) {
+			if pred(f.snap.Targets[i]) {
 				n++
 			}
 		}
