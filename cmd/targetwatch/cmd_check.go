@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -44,6 +46,9 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 // loadTargetsCached is loadTargets through the plan cache in cacheFile,
 // which it writes when it was not good for the targets file.
 func loadTargetsCached(e *env, path, cacheFile string) (*plan.Plan, error) {
+	if err := os.MkdirAll(filepath.Dir(cacheFile), 0o750); err != nil {
+		return nil, fmt.Errorf("plan cache: %w", err)
+	}
 	p, info, err := planfile.LoadCached(path, cacheFile)
 	if err != nil {
 		return nil, reportProblems(e, path, "", err)

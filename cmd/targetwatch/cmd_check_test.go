@@ -1,9 +1,12 @@
 package main
 
 import (
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func TestCheckRepoTargets(t *testing.T) {
@@ -55,18 +58,41 @@ targets:
     aggregation: sum
 `
 	file := writePlan(t, "1.1确保消除劣V类水体不少于30条段。\n", yaml)
-	code, out, errOut := cli(t, "", "check", "--targets", file)
-	if code != 1 {
-		t.Errorf("got exit %d, want 1", code)
-	}
-	if out != "" {
-		t.Errorf("got stdout %q, want none", out)
-	}
 	want := file + ":14:12: quote does not appear verbatim in plan.txt\n" +
 		file + ":18:11: goal must not be negative, got -30\n" +
 		"targetwatch check: 2 problems in " + file + "\n"
-	if errOut != want {
-		t.Errorf("got stderr\n%s\nwant\n%s", errOut, want)
+	cache := filepath.Join(t.TempDir(), "tw.db.plancache")
+	// With --plan-cache the problems are the same, and no cache is written.
+	for _, extra := range [][]string{nil, {"--plan-cache", cache}} {
+		code, out, errOut := cli(t, "", append([]string{"check", "--targets", file}, extra...)...)
+		if code != 1 {
+			t.Errorf("%v: got exit %d, want 1", extra, code)
+		}
+		if out != "" {
+			t.Errorf("%v: got stdout %q, want none", extra, out)
+		}
+		if errOut != want {
+			t.Errorf("%v: got stderr\n%s\nwant\n%s", extra, errOut, want)
+		}
+	}
+	if _, err := os.Stat(cache); !os.IsNotExist(err) {
+		t.Errorf("a plan with problems was cached (%v)", err)
+	}
+}
+
+// check --plan-cache --quiet writes the cache (and its directory) and
+// prints nothing; a second run finds the cache good.
+func TestCheckWritesThePlanCache(t *testing.T) {
+	cache := filepath.Join(t.TempDir(), "data", "tw.db.plancache")
+	file := filepath.Join("..", "..", "targets.yaml")
+	for i := range 2 {
+		code, out, errOut := cli(t, "", "check", "--targets", file, "--plan-cache", cache, "--quiet")
+		if code != 0 || out != "" || errOut != "" {
+			t.Fatalf("run %d: got exit %d, stdout %q, stderr %q; want 0 and silence", i+1, code, out, errOut)
+		}
+		if _, info, err := planfile.ReadCached(file, cache); err != nil || !info.Hit {
+			t.Fatalf("run %d: the cache is not good: %+v %v", i+1, info, err)
+		}
 	}
 }
 
