@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"strconv"
@@ -27,9 +26,9 @@ func Load(path string) (*plan.Plan, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read targets: %w", err)
 	}
-	dir := filepath.Dir(path)
+	sourcePath := sourcePathFor(path)
 	return Parse(path, data, func(rel string) ([]byte, error) {
-		return os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		return os.ReadFile(sourcePath(rel))
 	})
 }
 

@@ -145,15 +145,12 @@ func newScanner() *scanner {
 	return &scanner{intern: map[string]string{}}
 }
 
+// str is intern1 for bytes the driver will reuse: a hit costs no copy.
 func (s *scanner) str(b []byte) string {
 	if v, ok := s.intern[string(b)]; ok {
 		return v
 	}
-	v := string(b)
-	if len(s.intern) < 1<<20 {
-		s.intern[v] = v
-	}
-	return v
+	return s.intern1(string(b))
 }
 
 // fromValues decodes a row read from the driver in revisionColumns order.

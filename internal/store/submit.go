@@ -343,8 +343,9 @@ type curVal struct {
 
 const cacheLimit = 1 << 16
 
-// checkCache empties the cache if another connection changed the
-// database since the writer last looked.
+// checkCache empties the writer's caches (current revisions, checked
+// tokens) if another connection changed the database since the writer last
+// looked, or a token was revoked through this DB.
 func (db *DB) checkCache(ctx context.Context, tx *sql.Tx) error {
 	var v int64
 	if err := tx.StmtContext(ctx, db.stDataVersion).QueryRowContext(ctx).Scan(&v); err != nil {
