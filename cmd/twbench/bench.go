@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"net/http"
 	"os"
 	"path/filepath"
 	"slices"
@@ -31,8 +30,7 @@ func (b *bench) all(ctx context.Context) error {
 		name string
 		run  func(context.Context) error
 	}{
-		{"targetwatch ingestion", b.ingestTargetwatch},
-		{"Pushgateway ingestion", b.ingestPushgateway},
+		{"ingestion", b.ingest},
 		{"scale", b.scale},
 		{"Go benchmarks", b.goBenchmarks},
 	}
@@ -48,101 +46,183 @@ func (b *bench) all(ctx context.Context) error {
 	return nil
 }
 
-// ingestTargetwatch PUTs single figures with each number of clients, each
-// run on a fresh database.
-func (b *bench) ingestTargetwatch(ctx context.Context) error {
-	if !b.cfg.runTW || b.cfg.ingestFor <= 0 {
+// ingest measures single-figure submissions with each number of clients.
+// targetwatch and the Pushgateway with its check off, the pair whose ratio
+// is close to the goal, run side by side in alternating rounds, so both
+// meet the same moments of a shared machine; the ratio is the median of
+// the rounds'. The Pushgateway with its default check, hundreds of times
+// slower, runs once.
+func (b *bench) ingest(ctx context.Context) error {
+	if b.cfg.ingestFor <= 0 || (!b.cfg.runTW && !b.cfg.runPGW) {
 		return nil
 	}
-	for _, c := range b.cfg.clients {
-		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
-		tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets)
-		if err != nil {
+	var seed []byte
+	if b.cfg.runPGW {
+		var err error
+		if seed, err = b.seedPushgateway(ctx); err != nil {
 			return err
 		}
+	}
+	for _, c := range b.cfg.clients {
+		if err := b.ingestRounds(ctx, c, seed); err != nil {
+			return fmt.Errorf("%d clients: %w", c, err)
+		}
+		if b.cfg.runPGW {
+			if err := b.ingestPushgatewayChecked(ctx, c, seed); err != nil {
+				return fmt.Errorf("%d clients, Pushgateway with its check: %w", c, err)
+			}
+		}
+	}
+	b.cleanup(filepath.Join(b.root, "ingest-pgw-seed"))
+	return nil
+}
+
+// seedPushgateway returns a persistence file holding one group per target,
+// as targetwatch starts from a plan with every target, so both hold the
+// same series from the start.
+func (b *bench) seedPushgateway(ctx context.Context) ([]byte, error) {
+	n := b.cfg.ingestTargets
+	dir := filepath.Join(b.root, "ingest-pgw-seed")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	seed := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), figure: b.cfg.pgwFigureOnly}
+	if err := seed.start(ctx, b.ps, "pushgateway.log"); err != nil {
+		return nil, err
+	}
+	fill := runLoad(ctx, newClient(8, 30*time.Second), 8, b.cfg.prefillFor, n, seed.push(synth.Plan(n), n))
+	seed.stop()
+	if fill.Count != n {
+		return nil, fmt.Errorf("seeding %d Pushgateway groups: %d pushed, %d errors, first: %v", n, fill.Count, fill.Errors, fill.FirstErr)
+	}
+	data, err := os.ReadFile(seed.file)
+	if err != nil {
+		return nil, fmt.Errorf("the Pushgateway wrote no persistence file on SIGTERM: %w", err)
+	}
+	return data, nil
+}
+
+// startPushgateway starts a Pushgateway on a copy of the seed.
+func (b *bench) startPushgateway(ctx context.Context, seed []byte, check bool, c int) (*pgwInstance, error) {
+	dir := filepath.Join(b.root, fmt.Sprintf("ingest-pgw-%t-%d", check, c))
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), check: check, figure: b.cfg.pgwFigureOnly}
+	if err := os.WriteFile(g.file, seed, 0o644); err != nil {
+		return nil, err
+	}
+	return g, g.start(ctx, b.ps, "pushgateway.log")
+}
+
+// ingestRounds runs the alternating rounds: targetwatch PUTs single
+// figures into a fresh database (first figures, then corrections, each
+// committed), the Pushgateway takes the same targets' series.
+func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
+	var (
+		tw      *twInstance
+		pgw     *pgwInstance
+		twPut   request
+		pgwPush request
+		err     error
+	)
+	if b.cfg.runTW {
+		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
+		if tw, err = setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets); err != nil {
+			return err
+		}
+		defer tw.stop()
 		if err := tw.start(ctx, b.ps, "serve.log"); err != nil {
 			return err
 		}
-		endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d", c))
-		r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, tw.put(b.cfg.ingestTargets, 0))
-		endProfile()
+		twPut = tw.put(b.cfg.ingestTargets, 0)
+	}
+	if b.cfg.runPGW {
+		pgw, err = b.startPushgateway(ctx, seed, false, c)
+		if pgw != nil {
+			defer pgw.stop()
+		}
+		if err != nil {
+			return err
+		}
+		pgwPush = pgw.push(synth.Plan(b.cfg.ingestTargets), b.cfg.ingestTargets)
+	}
+	var twRounds, pgwRounds []loadResult
+	// Each round goes on with the sequence where the last one stopped, so
+	// targetwatch never receives a figure it already has. Requests cut
+	// short at the deadline may have been stored: skip c of them.
+	var twNext, pgwNext int
+	for round := range b.cfg.rounds {
+		if tw != nil {
+			endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d-round-%d", c, round+1))
+			r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, offset(twPut, twNext))
+			endProfile()
+			b.log.Info("targetwatch ingestion", "clients", c, "round", round+1, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
+			if err := r.check(); err != nil {
+				return fmt.Errorf("targetwatch: %w", err)
+			}
+			twRounds = append(twRounds, r)
+			twNext += r.Count + r.Errors + c
+		}
+		if pgw != nil {
+			r := measuredLoad(ctx, pgw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, offset(pgwPush, pgwNext))
+			b.log.Info("Pushgateway ingestion", "check", false, "clients", c, "round", round+1, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
+			if err := r.check(); err != nil {
+				return fmt.Errorf("Pushgateway with its check off: %w", err)
+			}
+			pgwRounds = append(pgwRounds, r)
+			pgwNext += r.Count + r.Errors + c
+		}
+	}
+	if tw != nil {
 		mem, _ := readMemory(tw.proc.pid())
 		perCommit, err := tw.figuresPerCommit(ctx)
 		if err != nil {
 			b.log.Warn("figures per commit unknown", "err", err)
 		}
+		// Every answer must have stored a figure, or the rounds measured
+		// something cheaper than durable submissions.
+		if n, err := tw.unchanged(ctx); err != nil {
+			return err
+		} else if n > 0 {
+			return fmt.Errorf("targetwatch: %v figures were resent unchanged and committed nothing", n)
+		}
 		tw.stop()
-		b.log.Info("targetwatch ingestion", "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-			"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU), "figures_per_commit", perCommit)
-		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: r, mem: mem, perCommit: perCommit})
-		if r.FirstErr != nil {
-			return fmt.Errorf("%d clients: %d errors, first: %w", c, r.Errors, r.FirstErr)
-		}
-		if r.Count == 0 {
-			return fmt.Errorf("%d clients: no PUT was answered within %s", c, b.cfg.ingestFor)
-		}
-		b.cleanup(dir)
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: merge(twRounds), rounds: twRounds, mem: mem, perCommit: perCommit})
+		b.cleanup(tw.dir)
+	}
+	if pgw != nil {
+		mem, _ := readMemory(pgw.proc.pid())
+		pgw.stop()
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysPushgatewayNoCheck, load: merge(pgwRounds), rounds: pgwRounds, mem: mem})
+		b.cleanup(pgw.dir)
 	}
 	return nil
 }
 
-// ingestPushgateway pushes the same figures into the Pushgateway, with its
-// consistency check on (its default) and off. Each run starts from the
-// same persistence file holding one group per target, as targetwatch
-// starts from a plan with every target, so both hold the same series.
-func (b *bench) ingestPushgateway(ctx context.Context) error {
-	if !b.cfg.runPGW || b.cfg.ingestFor <= 0 {
-		return nil
+// ingestPushgatewayChecked runs the Pushgateway with its consistency check
+// on, its default, once.
+func (b *bench) ingestPushgatewayChecked(ctx context.Context, c int, seed []byte) error {
+	g, err := b.startPushgateway(ctx, seed, true, c)
+	if g != nil {
+		defer g.stop()
+	}
+	if err != nil {
+		return err
 	}
 	n := b.cfg.ingestTargets
-	p := synth.Plan(n)
-	seedDir := filepath.Join(b.root, "ingest-pgw-seed")
-	if err := os.MkdirAll(seedDir, 0o755); err != nil {
+	r := measuredLoad(ctx, g.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(synth.Plan(n), n))
+	mem, _ := readMemory(g.proc.pid())
+	b.log.Info("Pushgateway ingestion", "check", true, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+		"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
+	g.stop()
+	if err := r.check(); err != nil {
 		return err
 	}
-	seed := &pgwInstance{bin: b.cfg.pushgateway, dir: seedDir, file: filepath.Join(seedDir, "pushgateway.data"), figure: b.cfg.pgwFigureOnly}
-	if err := seed.start(ctx, b.ps, "pushgateway.log"); err != nil {
-		return err
-	}
-	fill := runLoad(ctx, newClient(8, 30*time.Second), 8, b.cfg.prefillFor, n, seed.push(p, n))
-	seed.stop()
-	if fill.Count != n {
-		return fmt.Errorf("seeding %d groups: %d pushed, %d errors, first: %v", n, fill.Count, fill.Errors, fill.FirstErr)
-	}
-	seedData, err := os.ReadFile(seed.file)
-	if err != nil {
-		return fmt.Errorf("the Pushgateway wrote no persistence file on SIGTERM: %w", err)
-	}
-	for _, check := range []bool{true, false} {
-		for _, c := range b.cfg.clients {
-			dir := filepath.Join(b.root, fmt.Sprintf("ingest-pgw-%t-%d", check, c))
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				return err
-			}
-			g := &pgwInstance{bin: b.cfg.pushgateway, dir: dir, file: filepath.Join(dir, "pushgateway.data"), check: check, figure: b.cfg.pgwFigureOnly}
-			if err := os.WriteFile(g.file, seedData, 0o644); err != nil {
-				return err
-			}
-			if err := g.start(ctx, b.ps, "pushgateway.log"); err != nil {
-				return err
-			}
-			r := measuredLoad(ctx, g.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(p, n))
-			mem, _ := readMemory(g.proc.pid())
-			g.stop()
-			sys := sysPushgateway
-			if !check {
-				sys = sysPushgatewayNoCheck
-			}
-			b.log.Info("Pushgateway ingestion", "check", check, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
-			b.res.ingest = append(b.res.ingest, ingestResult{system: sys, load: r, mem: mem})
-			if r.FirstErr != nil {
-				return fmt.Errorf("check %t, %d clients: %d errors, first: %w", check, c, r.Errors, r.FirstErr)
-			}
-			b.cleanup(dir)
-		}
-	}
-	b.cleanup(seedDir)
+	b.res.ingest = append(b.res.ingest, ingestResult{system: sysPushgateway, load: r, rounds: []loadResult{r}, mem: mem})
+	b.cleanup(g.dir)
 	return nil
 }
 
@@ -277,8 +357,7 @@ func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error
 	// the scrape-after-commit measurement above took the first few.
 	put := tw.put(n, 1)
 	first := b.cfg.scrapes
-	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax,
-		func(ctx context.Context, client *http.Client, j int) error { return put(ctx, client, first+j) })
+	idle := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax, offset(put, first))
 	endProfile()
 	if idle.FirstErr != nil {
 		return fmt.Errorf("mixed, idle: %w", idle.FirstErr)
@@ -304,9 +383,8 @@ func (b *bench) mixed(ctx context.Context, tw *twInstance, sr *sizeResult) error
 	})
 	// A different slice of the (target, month) space, so these are
 	// corrections too.
-	offset := first + idle.Count + idle.Errors + c
-	busy := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax,
-		func(ctx context.Context, client *http.Client, j int) error { return put(ctx, client, offset+j) })
+	next := first + idle.Count + idle.Errors + c
+	busy := runLoad(ctx, newClient(c, 30*time.Second), c, b.cfg.mixedFor, b.cfg.ingestMax, offset(put, next))
 	stop()
 	wg.Wait()
 	if busy.FirstErr != nil {

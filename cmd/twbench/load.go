@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io"
@@ -54,6 +55,56 @@ func (r loadResult) Rate() float64 {
 		return 0
 	}
 	return float64(r.Count) / r.Elapsed.Seconds()
+}
+
+// check fails a run that met errors or stored nothing.
+func (r loadResult) check() error {
+	if r.FirstErr != nil {
+		return fmt.Errorf("%d errors, first: %w", r.Errors, r.FirstErr)
+	}
+	if r.Count == 0 {
+		return fmt.Errorf("no request was answered within %s", r.Elapsed.Round(time.Millisecond))
+	}
+	return nil
+}
+
+// merge adds rounds of one load up: counts, time and CPU are sums, so
+// Rate is the mean over all rounds; the latency percentiles are those of
+// the round with the median rate.
+func merge(rounds []loadResult) loadResult {
+	if len(rounds) == 0 {
+		return loadResult{}
+	}
+	m := rounds[medianIndex(rounds, loadResult.Rate)]
+	out := loadResult{Clients: m.Clients, P50: m.P50, P99: m.P99, FirstErr: m.FirstErr}
+	for _, r := range rounds {
+		out.Count += r.Count
+		out.Errors += r.Errors
+		out.Elapsed += r.Elapsed
+		out.ServerCPU += r.ServerCPU
+		out.ClientCPU += r.ClientCPU
+		if out.FirstErr == nil {
+			out.FirstErr = r.FirstErr
+		}
+	}
+	return out
+}
+
+// medianIndex is the index of the element with the median key (the lower
+// one of an even count).
+func medianIndex[T any](xs []T, key func(T) float64) int {
+	idx := make([]int, len(xs))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortStableFunc(idx, func(a, b int) int { return cmp.Compare(key(xs[a]), key(xs[b])) })
+	return idx[(len(idx)-1)/2]
+}
+
+// offset shifts a load by n requests: a round that goes on where the last
+// one stopped.
+func offset(do request, n int) request {
+	return func(ctx context.Context, client *http.Client, j int) error { return do(ctx, client, n+j) }
 }
 
 // maxErrors stops a run early: a server that fails this often is broken,

@@ -42,6 +42,7 @@ type config struct {
 	ingestTargets int
 	clients       []int
 	ingestFor     time.Duration
+	rounds        int
 	ingestMax     int
 	scrapes       int
 	scrapeFor     time.Duration
@@ -153,6 +154,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	clients := fs.String("clients", "1,8", "concurrent clients for the ingestion runs")
 	fs.DurationVar(&cfg.ingestFor, "ingest-for", 10*time.Second, "duration of each ingestion run (0 skips ingestion)")
 	fs.IntVar(&cfg.ingestMax, "ingest-max", 500000, "at most this many requests per ingestion run")
+	fs.IntVar(&cfg.rounds, "rounds", 3, "ingestion rounds of targetwatch and the Pushgateway with its check off, alternating; the ratio is their median")
 	fs.IntVar(&cfg.scrapes, "scrapes", 20, "scrapes per measurement")
 	fs.DurationVar(&cfg.scrapeFor, "scrape-for", time.Minute, "at most this long per scrape measurement")
 	fs.IntVar(&cfg.months, "months", 10, "months of stored figures per target (1..10); revisions = size × months")
@@ -178,6 +180,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		quickDefaults := map[string]string{
 			"sizes":                   "1000,10000",
 			"ingest-for":              "3s",
+			"rounds":                  "2",
 			"scrapes":                 "5",
 			"scrape-for":              "15s",
 			"pushgateway-max-targets": "1000",
@@ -226,6 +229,8 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 		return nil, fmt.Errorf("-scrapes: want at least 1, got %d", cfg.scrapes)
 	case cfg.batch < 1:
 		return nil, fmt.Errorf("-batch: want at least 1, got %d", cfg.batch)
+	case cfg.rounds < 1:
+		return nil, fmt.Errorf("-rounds: want at least 1, got %d", cfg.rounds)
 	case cfg.ingestMax < 1:
 		return nil, fmt.Errorf("-ingest-max: want at least 1, got %d", cfg.ingestMax)
 	}

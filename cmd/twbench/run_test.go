@@ -23,7 +23,7 @@ func TestRunMiniature(t *testing.T) {
 	var out, log strings.Builder
 	args := []string{
 		"-targetwatch", tw, "-pushgateway", pgw, "-dir", t.TempDir(),
-		"-sizes", "20,40", "-ingest-targets", "10", "-ingest-for", "1s",
+		"-sizes", "20,40", "-ingest-targets", "10", "-ingest-for", "1s", "-rounds", "2",
 		"-scrapes", "2", "-months", "2", "-batch", "15", "-mixed-for", "500ms",
 		"-mixed-scrape-every", "50ms", "-pushgateway-max-targets", "20",
 		"-start-targets", "40", "-start-revisions", "200", "-gobench", "",
@@ -35,6 +35,7 @@ func TestRunMiniature(t *testing.T) {
 	for _, want := range []string{
 		"| ingest, 1 client: figures/s",
 		"| ingest, 8 clients: latency p50 / p99",
+		"| ingest, 8 clients: figures/s in each round, alternating",
 		"| /metrics, 20 targets: median / p90, gzip",
 		"| RSS serving scrapes, 40 targets (peak)",
 		"| start to ready, 40 targets, 80 revisions (RSS)",

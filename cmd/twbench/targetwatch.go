@@ -104,10 +104,6 @@ func (tw *twInstance) stop() {
 	}
 }
 
-// put is the ingestion request: one figure per PUT, cycling through the
-// first targets targets, month by month. Consecutive requests write
-// different targets, so concurrent clients never race on one figure; once
-// every (target, month) has a figure, later rounds are corrections.
 // figuresPerCommit reads the service's commit histogram: how many figures
 // its commits carried on average, i.e. how well group commit shared fsyncs.
 func (tw *twInstance) figuresPerCommit(ctx context.Context) (float64, error) {
@@ -167,7 +163,8 @@ func (tw *twInstance) metrics(ctx context.Context, series ...string) (map[string
 
 // put is the load of single-figure PUTs: request j stores month
 // (j/targets) of target j%targets, cycling through every due month, in
-// round firstRound + j/(targets×months). Round 0 holds the values prefill
+// round firstRound + j/(targets×months). Consecutive requests write
+// different targets, so concurrent clients never race on one figure. Round 0 holds the values prefill
 // stores first, so on a prefilled database start at round 1: the same
 // value again is answered "unchanged" and commits nothing.
 func (tw *twInstance) put(targets, firstRound int) request {
