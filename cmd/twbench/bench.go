@@ -120,11 +120,11 @@ func (b *bench) startPushgateway(ctx context.Context, seed []byte, check bool, c
 // committed), the Pushgateway takes the same targets' series.
 func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
 	var (
-		tw      *twInstance
-		pgw     *pgwInstance
-		twPut   request
-		pgwPush request
-		err     error
+		tw          *twInstance
+		pgw         *pgwInstance
+		twSd, pgwSd *side
+		sides       []*side
+		err         error
 	)
 	if b.cfg.runTW {
 		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
@@ -135,7 +135,8 @@ func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
 		if err := tw.start(ctx, b.ps, "serve.log"); err != nil {
 			return err
 		}
-		twPut = tw.put(b.cfg.ingestTargets, 0)
+		twSd = &side{name: "targetwatch", proc: tw.proc, do: tw.put(b.cfg.ingestTargets, 0), profile: true}
+		sides = append(sides, twSd)
 	}
 	if b.cfg.runPGW {
 		pgw, err = b.startPushgateway(ctx, seed, false, c)
@@ -145,35 +146,14 @@ func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
 		if err != nil {
 			return err
 		}
-		pgwPush = pgw.push(synth.Plan(b.cfg.ingestTargets), b.cfg.ingestTargets)
+		pgwSd = &side{name: "Pushgateway with its check off", proc: pgw.proc, do: pgw.push(synth.Plan(b.cfg.ingestTargets), b.cfg.ingestTargets)}
+		sides = append(sides, pgwSd)
 	}
-	var twRounds, pgwRounds []loadResult
-	// Each round goes on with the sequence where the last one stopped, so
-	// targetwatch never receives a figure it already has. Requests cut
-	// short at the deadline may have been stored: skip c of them.
-	var twNext, pgwNext int
-	for round := range b.cfg.rounds {
-		if tw != nil {
-			endProfile := b.profile(tw.proc, fmt.Sprintf("ingest-%d-round-%d", c, round+1))
-			r := measuredLoad(ctx, tw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, offset(twPut, twNext))
-			endProfile()
-			b.log.Info("targetwatch ingestion", "clients", c, "round", round+1, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
-			if err := r.check(); err != nil {
-				return fmt.Errorf("targetwatch: %w", err)
+	for n := range b.cfg.rounds {
+		for _, sd := range sides {
+			if err := b.round(ctx, sd, c, n+1); err != nil {
+				return err
 			}
-			twRounds = append(twRounds, r)
-			twNext += r.Count + r.Errors + c
-		}
-		if pgw != nil {
-			r := measuredLoad(ctx, pgw.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, offset(pgwPush, pgwNext))
-			b.log.Info("Pushgateway ingestion", "check", false, "clients", c, "round", round+1, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-				"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
-			if err := r.check(); err != nil {
-				return fmt.Errorf("Pushgateway with its check off: %w", err)
-			}
-			pgwRounds = append(pgwRounds, r)
-			pgwNext += r.Count + r.Errors + c
 		}
 	}
 	if tw != nil {
@@ -190,15 +170,45 @@ func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
 			return fmt.Errorf("targetwatch: %v figures were resent unchanged and committed nothing", n)
 		}
 		tw.stop()
-		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: merge(twRounds), rounds: twRounds, mem: mem, perCommit: perCommit})
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysTargetwatch, load: merge(twSd.rounds), rounds: twSd.rounds, mem: mem, perCommit: perCommit})
 		b.cleanup(tw.dir)
 	}
 	if pgw != nil {
 		mem, _ := readMemory(pgw.proc.pid())
 		pgw.stop()
-		b.res.ingest = append(b.res.ingest, ingestResult{system: sysPushgatewayNoCheck, load: merge(pgwRounds), rounds: pgwRounds, mem: mem})
+		b.res.ingest = append(b.res.ingest, ingestResult{system: sysPushgatewayNoCheck, load: merge(pgwSd.rounds), rounds: pgwSd.rounds, mem: mem})
 		b.cleanup(pgw.dir)
 	}
+	return nil
+}
+
+// side is one system in the alternating rounds.
+type side struct {
+	name    string
+	proc    *proc
+	do      request
+	profile bool // with -perf
+	next    int  // where the next round goes on in the sequence of requests
+	rounds  []loadResult
+}
+
+// round runs round n of sd with c clients. It goes on with the sequence
+// where the last round stopped, so targetwatch never receives a figure it
+// already has; requests cut short at the deadline may have been stored, so
+// c of them are skipped.
+func (b *bench) round(ctx context.Context, sd *side, c, n int) error {
+	endProfile := func() {}
+	if sd.profile {
+		endProfile = b.profile(sd.proc, fmt.Sprintf("ingest-%d-round-%d", c, n))
+	}
+	r := measuredLoad(ctx, sd.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, offset(sd.do, sd.next))
+	endProfile()
+	b.log.Info("ingestion", append([]any{"system", sd.name, "clients", c, "round", n}, r.attrs()...)...)
+	if err := r.check(); err != nil {
+		return fmt.Errorf("%s: %w", sd.name, err)
+	}
+	sd.rounds = append(sd.rounds, r)
+	sd.next += r.Count + r.Errors + c
 	return nil
 }
 
@@ -215,8 +225,7 @@ func (b *bench) ingestPushgatewayChecked(ctx context.Context, c int, seed []byte
 	n := b.cfg.ingestTargets
 	r := measuredLoad(ctx, g.proc.pid(), newClient(c, 30*time.Second), c, b.cfg.ingestFor, b.cfg.ingestMax, g.push(synth.Plan(n), n))
 	mem, _ := readMemory(g.proc.pid())
-	b.log.Info("Pushgateway ingestion", "check", true, "clients", c, "count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
-		"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU))
+	b.log.Info("ingestion", append([]any{"system", "Pushgateway", "clients", c}, r.attrs()...)...)
 	g.stop()
 	if err := r.check(); err != nil {
 		return err

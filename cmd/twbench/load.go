@@ -57,6 +57,12 @@ func (r loadResult) Rate() float64 {
 	return float64(r.Count) / r.Elapsed.Seconds()
 }
 
+// attrs are the log attributes of a run.
+func (r loadResult) attrs() []any {
+	return []any{"count", r.Count, "rate", int(r.Rate()), "p50", r.P50, "p99", r.P99, "errors", r.Errors,
+		"server_cpu_per_request", r.cpuPer(r.ServerCPU), "client_cpu_per_request", r.cpuPer(r.ClientCPU)}
+}
+
 // check fails a run that met errors or stored nothing.
 func (r loadResult) check() error {
 	if r.FirstErr != nil {
