@@ -82,7 +82,7 @@ func merge(rounds []loadResult) loadResult {
 		return loadResult{}
 	}
 	m := rounds[medianIndex(rounds, loadResult.Rate)]
-	out := loadResult{Clients: m.Clients, P50: m.P50, P99: m.P99, FirstErr: m.FirstErr}
+	out := loadResult{Clients: m.Clients, P50: m.P50, P99: m.P99}
 	for _, r := range rounds {
 		out.Count += r.Count
 		out.Errors += r.Errors
