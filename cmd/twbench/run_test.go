@@ -13,9 +13,7 @@ import (
 // the benchmark still works against the current binary and leaves no
 // process behind.
 func TestRunMiniature(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts servers")
-	}
+	testenv.SkipIfShort(t, "starts servers")
 	pgw := testenv.LookPath(t, "prometheus-pushgateway", "pushgateway")
 	tw := testenv.Targetwatch(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

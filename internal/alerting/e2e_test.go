@@ -70,9 +70,7 @@ var wantAfterCorrection = []wantAlert{
 // targetwatch and Alertmanager on 127.0.0.1; Alertmanager waits one second
 // before and between notifications, and its webhook URLs point here.
 func TestAlertsReachEachAgencyEndToEnd(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts targetwatch, Prometheus and Alertmanager")
-	}
+	testenv.SkipIfShort(t, "starts targetwatch, Prometheus and Alertmanager")
 	testenv.LookPath(t, "prometheus") // skip or fail before starting anything
 	amBin := testenv.LookPath(t, "prometheus-alertmanager", "alertmanager")
 	fixture := loadFixture(t)

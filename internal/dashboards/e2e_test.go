@@ -23,9 +23,7 @@ import (
 // scrapes it, and every query of every panel of the committed targets.yaml's
 // dashboards must parse and return data.
 func TestDashboardsAgainstPrometheus(t *testing.T) {
-	if testing.Short() {
-		t.Skip("end-to-end test")
-	}
+	testenv.SkipIfShort(t, "end-to-end test")
 	testenv.LookPath(t, "prometheus")
 	root := testenv.RepoRoot()
 	targets := filepath.Join(root, "targets.yaml")

@@ -99,3 +99,23 @@ func (f *fakeT) Fatalf(format string, args ...any) {
 	f.msg = fmt.Sprintf(format, args...)
 	runtime.Goexit()
 }
+
+func TestSkipShortRespectsRequirement(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		short   bool
+		require string
+		want    bool
+	}{
+		{"a full run never skips", false, "", false},
+		{"-short skips when end-to-end tests are not required", true, "", true},
+		{"-short does not skip when they are required", true, "1", false},
+		{"a required full run does not skip", false, "1", false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			if got := skipShort(c.short, c.require); got != c.want {
+				t.Errorf("skipShort(%v, %q) = %v, want %v", c.short, c.require, got, c.want)
+			}
+		})
+	}
+}

@@ -4,7 +4,8 @@
 //
 // A missing program skips the test with a clear message, unless
 // TARGETWATCH_REQUIRE_BINARIES is set (as CI does), in which case the test
-// fails: CI must never pass by skipping.
+// fails: CI must never pass by skipping. For the same reason -short skips
+// end-to-end tests (SkipIfShort) only when that variable is not set.
 package testenv
 
 import (
@@ -42,6 +43,22 @@ func LookPath(t testing.TB, names ...string) string {
 	}
 	t.Skip(msg)
 	return ""
+}
+
+// SkipIfShort skips a slow end-to-end test under go test -short, unless
+// RequireEnv is set: CI sets it to prove every end-to-end path, and a
+// stray -short there must not turn that proof into a skip.
+func SkipIfShort(t testing.TB, why string) {
+	t.Helper()
+	if skipShort(testing.Short(), os.Getenv(RequireEnv)) {
+		t.Skip("-short: " + why)
+	}
+}
+
+// skipShort is SkipIfShort's rule: skip only under -short and only when
+// end-to-end tests are not required.
+func skipShort(short bool, require string) bool {
+	return short && require == ""
 }
 
 var (
