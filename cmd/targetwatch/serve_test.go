@@ -51,13 +51,20 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	if code, _ := get(t, proc.URL+"/api/v1/targets", ""); code != 401 {
 		t.Errorf("/api/v1/targets without a token: got %d, want 401", code)
 	}
+	// The status page's download is the API's report, byte for byte.
+	code, apiCSV := get(t, proc.URL+"/api/v1/report?format=csv", clerk)
+	_, pageCSV := get(t, proc.URL+"/report/csv", "")
+	if code != 200 || !strings.HasPrefix(apiCSV, "\ufeff序号,指标") || pageCSV != apiCSV {
+		t.Errorf("report: got API %d %.80q and a page download that is the same: %v; want 200, a Chinese CSV, the same", code, apiCSV, pageCSV == apiCSV)
+	}
 	_, metrics := get(t, proc.URL+"/metrics", "")
 	// The build info carries the version `targetwatch version` prints, under
 	// targetwatch_ (not go_build_info, whose labels are the module's path).
 	version := strings.TrimPrefix(strings.TrimSpace(testenv.Run(t, "version")), "targetwatch ")
 	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,version=%q} 1`, runtime.Version(), version)
 	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", buildInfo,
-		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`} {
+		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`,
+		`targetwatch_http_requests_total{code="200",handler="report",method="get"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

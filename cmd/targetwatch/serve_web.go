@@ -4,12 +4,11 @@ import (
 	"flag"
 	"net/http"
 
-	"github.com/targetwatch/targetwatch/internal/api"
 	"github.com/targetwatch/targetwatch/internal/web"
 )
 
-// The status page at "/", and the report and template endpoints of the
-// API, which render the same snapshot.
+// The status page at "/". Its report downloads are the files the API's
+// /api/v1/report serves, rendered by the same function.
 func init() {
 	var requireToken *bool
 	serveExtensions = append(serveExtensions, serveExtension{
@@ -28,8 +27,6 @@ func init() {
 				return err
 			}
 			mux.Handle("/", h)
-			mux.Handle("GET "+api.Prefix+"/report", h.ReportHandler())
-			mux.Handle("GET "+api.Prefix+"/agencies/{id}/template.csv", h.TemplateHandler())
 			return nil
 		},
 	})

@@ -17,6 +17,8 @@
 //	PUT  /api/v1/targets/{id}/reports/{period} one figure, {"value": 12.5, "note": "..."} (FigureAnswer)
 //	POST /api/v1/reports                       a batch, JSON (BatchBody) or CSV (BatchAnswer)
 //	GET  /api/v1/agencies/{id}/missing         due and unreported months per target (MissingJSON)
+//	GET  /api/v1/agencies/{id}/template.csv    the agency's import template, ?lang=zh|en
+//	GET  /api/v1/report                        the execution report, ?format=csv|md|json&lang=zh|en
 //
 // PUT answers 201 for a period's first figure, 200 for the same value again
 // (nothing stored) or for a correction (a new revision, which needs a
@@ -224,6 +226,8 @@ func New(cfg Config) (http.Handler, error) {
 	route("PUT "+Prefix+"/targets/{id}/reports/{period}", "put_report", s.putReport)
 	route("POST "+Prefix+"/reports", "post_reports", s.postReports)
 	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
+	route("GET "+Prefix+"/agencies/{id}/template.csv", "agency_template", s.getTemplate)
+	route("GET "+Prefix+"/report", "report", s.getReport)
 	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {

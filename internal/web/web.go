@@ -330,3 +330,21 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, name 
 	w.WriteHeader(code)
 	_, _ = io.WriteString(w, b.String())
 }
+
+// reportDownload serves the execution report to a reader of the page, in
+// the page's language, as a file to save: the same file the API's
+// /api/v1/report answers with.
+func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view) {
+	f, err := report.ParseFormat(r.PathValue("format"))
+	if err != nil || r.PathValue("format") == "" {
+		h.fail(w, r, http.StatusNotFound, "")
+		return
+	}
+	file, err := report.ReportFile(h.cfg.Snapshots.Snapshot(), f, v.Lang)
+	if err != nil {
+		h.log.ErrorContext(r.Context(), "render report", "err", err)
+		h.fail(w, r, http.StatusInternalServerError, "")
+		return
+	}
+	file.Serve(w, true)
+}

@@ -11,7 +11,6 @@ import (
 	"testing"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/report"
 )
 
 func TestOverviewShowsEveryTargetByUrgency(t *testing.T) {
@@ -289,44 +288,6 @@ func TestOpenRedirectIsRefused(t *testing.T) {
 		if got := safeNext(tc.in); got != tc.want {
 			t.Errorf("safeNext(%q): got %q, want %q", tc.in, got, tc.want)
 		}
-	}
-}
-
-func TestReportAndTemplateAPI(t *testing.T) {
-	f := newFixture(t)
-	h := f.handler(t, false)
-	mux := http.NewServeMux()
-	mux.Handle("GET /api/v1/report", h.ReportHandler())
-	mux.Handle("GET /api/v1/agencies/{id}/template.csv", h.TemplateHandler())
-	bearer := "Bearer " + f.agency
-	for _, tc := range []struct {
-		name   string
-		target string
-		auth   string
-		code   int
-		ctype  string
-		want   string
-	}{
-		{"no token is refused", "/api/v1/report", "", 401, "application/problem+json", "Bearer"},
-		{"the default is csv with Chinese headers", "/api/v1/report", bearer, 200, "text/csv; charset=utf-8", report.BOM + "序号,指标,责任部门"},
-		{"markdown in English", "/api/v1/report?format=md&lang=en", bearer, 200, "text/markdown; charset=utf-8", "execution report"},
-		{"json counts every status", "/api/v1/report?format=json", bearer, 200, "application/json", `"breached": 1`},
-		{"an unknown format is refused", "/api/v1/report?format=xlsx", bearer, 422, "application/problem+json", `unknown format \"xlsx\"`},
-		{"an agency's template lists its targets", "/api/v1/agencies/civil-affairs/template.csv", bearer, 200, "text/csv; charset=utf-8", "integrated-windows-share,2019-08,,"},
-		{"an unknown agency has no template", "/api/v1/agencies/nope/template.csv", bearer, 404, "application/problem+json", `unknown agency \"nope\"`},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			resp, body := get(t, mux, tc.target, "Authorization", tc.auth)
-			if resp.StatusCode != tc.code {
-				t.Errorf("got status %d, want %d: %s", resp.StatusCode, tc.code, body)
-			}
-			if got := resp.Header.Get("Content-Type"); got != tc.ctype {
-				t.Errorf("got Content-Type %q, want %q", got, tc.ctype)
-			}
-			if !strings.Contains(body, tc.want) {
-				t.Errorf("got body without %q:\n%.400s", tc.want, body)
-			}
-		})
 	}
 }
 

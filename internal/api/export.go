@@ -1,0 +1,66 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
+)
+
+// getReport serves the execution report of the current snapshot:
+// ?format=csv|md|json (csv by default) and ?lang=zh|en (zh by default).
+// CSV and Markdown are attachments; JSON is an answer like any other.
+func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	var errs multiError
+	f, err := report.ParseFormat(q.Get("format"))
+	if err != nil {
+		errs = append(errs, plan.Errorf(plan.KindInvalid, "format", "%v", err))
+	}
+	lang, lerr := queryLang(q.Get("lang"))
+	if lerr != nil {
+		errs = append(errs, lerr)
+	}
+	if err := errs.asError(); err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	file, err := report.ReportFile(s.progress.Snapshot(), f, lang)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	file.Serve(w, f != report.JSON)
+}
+
+// getTemplate serves the CSV an agency fills in Excel and imports: its
+// targets and the months due (?lang=zh|en for the help columns).
+func (s *server) getTemplate(w http.ResponseWriter, r *http.Request) {
+	lang, lerr := queryLang(r.URL.Query().Get("lang"))
+	if lerr != nil {
+		writeProblem(w, r, s.log, lerr)
+		return
+	}
+	id := r.PathValue("id")
+	if _, ok := s.plan.Agency(id); !ok {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(id, 60)))
+		return
+	}
+	file, err := report.TemplateFile(s.progress.Snapshot(), id, lang)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	file.Serve(w, true)
+}
+
+// queryLang reads ?lang: zh (the default) or en.
+func queryLang(v string) (report.Lang, *plan.Error) {
+	switch v {
+	case "", "zh":
+		return report.Chinese, nil
+	case "en":
+		return report.English, nil
+	}
+	return "", plan.Errorf(plan.KindInvalid, "lang", "want zh or en, got %q", truncate(v, 20))
+}
