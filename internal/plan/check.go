@@ -32,19 +32,30 @@ const MaxNoteRunes = 1000
 // likely earns a warning.
 const plausibleFactor = 3
 
+// MaxFigure bounds the magnitude of every figure: a submitted value (PUT,
+// JSON or CSV batch, and so `targetwatch submit` and `import`) above it is
+// refused, and a stored one (written by a version that had no bound) counts
+// as MaxFigure in Evaluate. No real plan reaches 10¹² of any unit, and the
+// bound keeps every sum, mean, trend, projection and ratio over a plan's
+// months finite, where 1e307 or 1.7e308 twice overflowed to +Inf.
+const MaxFigure = 1e12
+
 // CheckValue validates a submitted figure against what its target can
-// hold: a finite, non-negative number, at most 100 for a percentage, 0 or 1
-// for a milestone. The error is an *Error with Field "value".
+// hold: a finite, non-negative number of at most MaxFigure, at most 100 for
+// a percentage, 0 or 1 for a milestone. The error is an *Error with Field
+// "value".
 func CheckValue(t *Target, v float64) error {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return Errorf(KindMalformed, "value", "must be a finite number")
+	case math.Abs(v) > MaxFigure:
+		return Errorf(KindInvalid, "value", "must be at most %s in magnitude, got %s", FormatNumber(MaxFigure), FormatNumber(v))
 	case v < 0:
-		return Errorf(KindInvalid, "value", "must not be negative, got %s", formatNumber(v))
+		return Errorf(KindInvalid, "value", "must not be negative, got %s", FormatNumber(v))
 	case t.Kind == Milestone && v != 0 && v != 1:
-		return Errorf(KindInvalid, "value", "a milestone is reported as 0 (not done) or 1 (done), got %s", formatNumber(v))
+		return Errorf(KindInvalid, "value", "a milestone is reported as 0 (not done) or 1 (done), got %s", FormatNumber(v))
 	case t.IsPercent() && v > 100:
-		return Errorf(KindInvalid, "value", "a percentage must be at most 100, got %s", formatNumber(v))
+		return Errorf(KindInvalid, "value", "a percentage must be at most 100, got %s", FormatNumber(v))
 	}
 	return nil
 }
@@ -109,19 +120,15 @@ func (p *Plan) PlausibilityWarning(t *Target, v float64) string {
 		share := t.Goal / float64(months)
 		if v > plausibleFactor*share {
 			return fmt.Sprintf("%s is more than %d× the goal's monthly share (%s of %s over %d months); stored, please check",
-				formatNumber(v), plausibleFactor, formatNumber(share), formatNumber(t.Goal), months)
+				FormatNumber(v), plausibleFactor, FormatNumber(math.Round(share*100)/100), FormatNumber(t.Goal), months)
 		}
 	case Last, Max, Mean:
 		if v > plausibleFactor*t.Goal {
 			return fmt.Sprintf("%s is more than %d× the goal (%s); stored, please check",
-				formatNumber(v), plausibleFactor, formatNumber(t.Goal))
+				FormatNumber(v), plausibleFactor, FormatNumber(t.Goal))
 		}
 	}
 	return ""
-}
-
-func formatNumber(v float64) string {
-	return strings.TrimSuffix(fmt.Sprintf("%.6g", v), ".")
 }
 
 // Problem is one located problem of a batch: Line is the CSV line, or the

@@ -45,6 +45,12 @@ func TestCheckValue(t *testing.T) {
 		{"a milestone of 1 is accepted", "ms", 1, 0},
 		{"a milestone of 0 is accepted", "ms", 0, 0},
 		{"a milestone of 2 is invalid", "ms", 2, KindInvalid},
+		{"exactly the bound 1e12 is accepted", "sum", 1e12, 0},
+		{"one more than the bound is invalid", "sum", 1e12 + 1, KindInvalid},
+		{"1e307, which overflowed a cap's mean, is invalid", "cap", 1e307, KindInvalid},
+		{"1.7e308, which overflowed a sum twice, is invalid", "sum", 1.7e308, KindInvalid},
+		{"the largest float is invalid", "sum", math.MaxFloat64, KindInvalid},
+		{"a huge negative figure is invalid", "sum", -1e300, KindInvalid},
 	}
 	for _, c := range cases {
 		tg, _ := p.Target(c.target)
@@ -55,6 +61,16 @@ func TestCheckValue(t *testing.T) {
 		if err != nil && !strings.HasPrefix(err.Error(), "value: ") {
 			t.Errorf("%s: got %q, want the field named", c.name, err)
 		}
+	}
+}
+
+// The refusal names the bound and the figure, so a clerk sees the
+// misplaced exponent.
+func TestCheckValueNamesTheBound(t *testing.T) {
+	tg, _ := checkPlan(t).Target("sum")
+	err := CheckValue(tg, 1.7e308)
+	if want := "value: must be at most 1000000000000 in magnitude, got 1.7e+308"; err == nil || err.Error() != want {
+		t.Errorf("got %v, want %q", err, want)
 	}
 }
 

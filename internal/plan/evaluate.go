@@ -19,6 +19,15 @@ import (
 // because imported or demo data may have been committed long after the
 // month they describe.
 //
+// Out-of-bound figures. CheckValue refuses figures beyond MaxFigure, but a
+// database written by an older version may hold any float (1e307 on a cap,
+// 1.7e308 twice on a sum). Such a figure counts as ±MaxFigure, the nearest
+// value a figure can have, and NaN (which SQLite cannot hold) as 0. A huge
+// figure on a cap thus still reads as breached, and with every figure
+// bounded, every sum, mean, trend and projection over a plan's months stays
+// finite: Actual, Expected and Projected are never NaN or ±Inf for a plan
+// that passes Validate.
+//
 // Evaluated months are the months m of the plan, up to the target's due
 // month, whose report is due: p.DueAt(m) <= asOf. Progress.Evaluated is the
 // last of them; k below is their number and N the number of months from the
@@ -144,7 +153,7 @@ func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 		s := &e.slots[j]
 		s.count++
 		if !s.has || r.Revision >= s.rev {
-			s.has, s.value, s.rev = true, r.Value, r.Revision
+			s.has, s.value, s.rev = true, Bounded(r.Value), r.Revision
 		}
 		if r.Received.After(e.g.LastReport) {
 			e.g.LastReport = r.Received
@@ -166,6 +175,15 @@ func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 		}
 	}
 	return e.g
+}
+
+// Bounded is v as evaluation counts a stored figure: clamped to
+// ±MaxFigure, and 0 for NaN. See Evaluate.
+func Bounded(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return max(-MaxFigure, min(MaxFigure, v))
 }
 
 // slot is the current revision of one month.

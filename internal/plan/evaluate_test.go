@@ -479,3 +479,77 @@ func BenchmarkEvaluate(b *testing.B) {
 		Evaluate(p, &tg, revs, asOf)
 	}
 }
+
+// Figures beyond MaxFigure, stored by a version that had no bound, count
+// as the bound: nothing overflows, and a huge figure on a cap is still a
+// breach.
+func TestEvaluateOutOfBoundStoredFigures(t *testing.T) {
+	asOf := day("2019-10-15") // September evaluated: k = 9, N = 12
+	cases := []struct {
+		name   string
+		target Target
+		revs   []Report
+		actual float64
+		status Status
+	}{
+		// 1e307 in October counts as 1e12; the daily mean of Jan..Sep at
+		// 90 and October at 1e12, weighted by days:
+		// (90·273 + 1e12·31) / 304 = (24570 + 3.1e13) / 304.
+		{"1e307 on a daily-mean cap is a breach", target(AtMost, Mean, 100),
+			append(months(9, 90), rep("2019-10", 1e307)), (24570 + 3.1e13) / 304, Breached},
+		// 1.7e308 in two months: 1e12 + 1e12 = 2e12 ≥ the goal of 60.
+		{"1.7e308 twice on a sum is 2e12, achieved", target(AtLeast, Sum, 60),
+			[]Report{rep("2019-01", 1.7e308), rep("2019-02", 1.7e308)}, 2e12, Achieved},
+		{"+Inf on a sum counts as 1e12", target(AtLeast, Sum, 60),
+			[]Report{rep("2019-01", math.Inf(1))}, 1e12, Achieved},
+		{"the largest float on a max cap is a breach", target(AtMost, Max, 100),
+			[]Report{rep("2019-01", 5), rep("2019-02", math.MaxFloat64)}, 1e12, Breached},
+		// -1.7e308 counts as -1e12; NaN as 0: the last reported is NaN.
+		{"NaN as the latest level counts as 0", target(AtLeast, Last, 50),
+			[]Report{rep("2019-01", -1.7e308), rep("2019-02", math.NaN())}, 0, OffTrack},
+		{"-Inf on a sum counts as -1e12", target(AtLeast, Sum, 60),
+			[]Report{rep("2019-01", math.Inf(-1)), rep("2019-02", 3)}, -1e12 + 3, OffTrack},
+		{"a correction to a sane figure replaces the huge one", target(AtMost, Mean, 100),
+			[]Report{rep("2019-01", 1e307), fix("2019-01", 80, 2)}, 80, OnTrack},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := evalPlan()
+			p.Targets = []Target{c.target}
+			g := Evaluate(p, &p.Targets[0], c.revs, asOf)
+			for name, v := range map[string]float64{"actual": g.Actual, "expected": g.Expected, "projected": g.Projected} {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					t.Errorf("%s: got %v, want a finite number", name, v)
+				}
+			}
+			if r, ok := g.ProgressRatio(); ok && (math.IsNaN(r) || math.IsInf(r, 0)) {
+				t.Errorf("progress ratio: got %v, want a finite number", r)
+			}
+			if g.Actual != c.actual || !g.HasActual {
+				t.Errorf("actual: got %v (has %v), want %v", g.Actual, g.HasActual, c.actual)
+			}
+			if g.Status != c.status {
+				t.Errorf("status: got %s, want %s", g.Status, c.status)
+			}
+		})
+	}
+}
+
+func TestBounded(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		in, out float64
+	}{
+		{"a figure within the bound is itself", 123.45, 123.45},
+		{"the bound is itself", MaxFigure, MaxFigure},
+		{"above the bound is the bound", 1e307, MaxFigure},
+		{"+Inf is the bound", math.Inf(1), MaxFigure},
+		{"below the negative bound is the negative bound", -1.7e308, -MaxFigure},
+		{"NaN is 0", math.NaN(), 0},
+		{"a subnormal is itself", 5e-324, 5e-324},
+	} {
+		if got := Bounded(c.in); got != c.out {
+			t.Errorf("%s: Bounded(%v): got %v, want %v", c.name, c.in, got, c.out)
+		}
+	}
+}

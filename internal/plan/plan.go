@@ -8,6 +8,7 @@ package plan
 
 import (
 	"fmt"
+	"math"
 	"regexp"
 	"time"
 )
@@ -247,6 +248,28 @@ func (p *Plan) Validate() error {
 		seen[t.ID] = true
 		if !agencies[t.Agency] {
 			return fmt.Errorf("target %q: unknown agency %q", t.ID, t.Agency)
+		}
+		if err := checkFigures(&t); err != nil {
+			return fmt.Errorf("target %q: %w", t.ID, err)
+		}
+	}
+	return nil
+}
+
+// checkFigures bounds a target's own figures like reported ones, so that
+// evaluation, which divides by the goal and interpolates the trajectory,
+// stays finite.
+func checkFigures(t *Target) error {
+	bad := func(v float64) bool { return math.IsNaN(v) || math.Abs(v) > MaxFigure }
+	switch {
+	case bad(t.Goal):
+		return fmt.Errorf("goal %s is not a number of at most %s in magnitude", FormatNumber(t.Goal), FormatNumber(MaxFigure))
+	case bad(t.Baseline):
+		return fmt.Errorf("baseline %s is not a number of at most %s in magnitude", FormatNumber(t.Baseline), FormatNumber(MaxFigure))
+	}
+	for _, q := range t.Trajectory {
+		if bad(q.Value) {
+			return fmt.Errorf("trajectory %s: %s is not a number of at most %s in magnitude", q.Period, FormatNumber(q.Value), FormatNumber(MaxFigure))
 		}
 	}
 	return nil

@@ -1,6 +1,9 @@
 package plan
 
-import "time"
+import (
+	"math"
+	"time"
+)
 
 // Status is where a target stands. Exactly one applies at a time.
 type Status string
@@ -55,19 +58,37 @@ type Progress struct {
 }
 
 // ProgressRatio is Actual/Goal; ok is false without data or with a zero goal.
+// It is finite: over a tiny goal it saturates (see Finite).
 func (g *Progress) ProgressRatio() (r float64, ok bool) {
 	if !g.HasActual || g.Target.Goal == 0 {
 		return 0, false
 	}
-	return g.Actual / g.Target.Goal, true
+	return Finite(g.Actual / g.Target.Goal), true
 }
 
-// ExpectedRatio is Expected/Goal; ok is false with a zero goal.
+// ExpectedRatio is Expected/Goal; ok is false with a zero goal. It is
+// finite like ProgressRatio.
 func (g *Progress) ExpectedRatio() (r float64, ok bool) {
 	if g.Target.Goal == 0 {
 		return 0, false
 	}
-	return g.Expected / g.Target.Goal, true
+	return Finite(g.Expected / g.Target.Goal), true
+}
+
+// Finite saturates what a quotient or product of bounded figures can still
+// overflow to (a figure over a goal of 1e-300): ±Inf becomes the largest
+// float of that sign, NaN becomes 0. JSON cannot carry ±Inf at all, and
+// a ratio of 1.8e308 says "far beyond" as well as +Inf would.
+func Finite(x float64) float64 {
+	switch {
+	case math.IsNaN(x):
+		return 0
+	case math.IsInf(x, 1):
+		return math.MaxFloat64
+	case math.IsInf(x, -1):
+		return -math.MaxFloat64
+	}
+	return x
 }
 
 // Snapshot is the immutable progress of a whole plan as of one moment.

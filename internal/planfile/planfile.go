@@ -7,7 +7,6 @@ import (
 	"os"
 	"reflect"
 	"regexp"
-	"strconv"
 	"strings"
 	"time"
 	_ "time/tzdata" // the plan's time zone must load on hosts without zoneinfo
@@ -177,7 +176,7 @@ func (b *builder) thresholds() {
 			return
 		}
 		if *ptr <= 0 || *ptr > 2 {
-			b.errorf(b.node(ptr), "%s must be a ratio above 0 and at most 2, got %s", name, num(*ptr))
+			b.errorf(b.node(ptr), "%s must be a ratio above 0 and at most 2, got %s", name, plan.FormatNumber(*ptr))
 			return
 		}
 		*dst = *ptr
@@ -186,10 +185,10 @@ func (b *builder) thresholds() {
 	set(&t.OffTrack, &th.OffTrack, "off_track")
 	set(&t.CapWarning, &th.CapWarning, "cap_warning")
 	if th.OffTrack > th.AtRisk {
-		b.errorf(b.node(&t.OffTrack, &t.AtRisk, t), "off_track (%s) must not be above at_risk (%s)", num(th.OffTrack), num(th.AtRisk))
+		b.errorf(b.node(&t.OffTrack, &t.AtRisk, t), "off_track (%s) must not be above at_risk (%s)", plan.FormatNumber(th.OffTrack), plan.FormatNumber(th.AtRisk))
 	}
 	if th.CapWarning > 1 {
-		b.errorf(b.node(&t.CapWarning), "cap_warning must be at most 1 (a share of the cap), got %s", num(th.CapWarning))
+		b.errorf(b.node(&t.CapWarning), "cap_warning must be at most 1 (a share of the cap), got %s", plan.FormatNumber(th.CapWarning))
 	}
 }
 
@@ -260,9 +259,6 @@ func (b *builder) ignored() {
 
 // slugRule explains plan.ValidID in messages.
 const slugRule = "want 1 to 40 of a-z, 0-9 and '-', not starting or ending with '-'"
-
-// num formats a number as written in YAML: 329, not 329.000000.
-func num(f float64) string { return strconv.FormatFloat(f, 'f', -1, 64) }
 
 // timeIn parses a YYYY-MM-DD date at midnight in the plan's location.
 func timeIn(s string, p *plan.Plan) (time.Time, error) {

@@ -1,6 +1,7 @@
 package planfile
 
 import (
+	"math"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -124,14 +125,16 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 	} else if b.ok(&ts.Goal) {
 		g := ts.Goal
 		switch {
+		case tooBig(g):
+			b.errorf(b.node(&ts.Goal), "goal must be at most %s, got %s", plan.FormatNumber(plan.MaxFigure), plan.FormatNumber(g))
 		case g < 0:
-			b.errorf(b.node(&ts.Goal), "goal must not be negative, got %s", num(g))
+			b.errorf(b.node(&ts.Goal), "goal must not be negative, got %s", plan.FormatNumber(g))
 		case milestone && g != 1:
-			b.errorf(b.node(&ts.Goal), "a milestone's goal must be 1 (done), got %s", num(g))
+			b.errorf(b.node(&ts.Goal), "a milestone's goal must be 1 (done), got %s", plan.FormatNumber(g))
 		case dirOK && t.Direction == plan.ZeroGrowth && g != 0:
-			b.errorf(b.node(&ts.Goal), "a zero_growth target's goal must be 0, got %s", num(g))
+			b.errorf(b.node(&ts.Goal), "a zero_growth target's goal must be 0, got %s", plan.FormatNumber(g))
 		case percent && g > 100:
-			b.errorf(b.node(&ts.Goal), "a percentage goal must be within 0..100, got %s", num(g))
+			b.errorf(b.node(&ts.Goal), "a percentage goal must be within 0..100, got %s", plan.FormatNumber(g))
 		}
 	}
 
@@ -154,10 +157,12 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 			b.errorf(b.node(ts.Baseline), "a milestone takes no baseline")
 		case aggOK && t.Aggregation != plan.Last && t.Aggregation != plan.Max:
 			b.errorf(b.node(ts.Baseline), "baseline applies only to aggregation last or max (a level), not %s", t.Aggregation)
+		case tooBig(v):
+			b.errorf(b.node(ts.Baseline), "baseline must be at most %s, got %s", plan.FormatNumber(plan.MaxFigure), plan.FormatNumber(v))
 		case v < 0:
-			b.errorf(b.node(ts.Baseline), "baseline must not be negative, got %s", num(v))
+			b.errorf(b.node(ts.Baseline), "baseline must not be negative, got %s", plan.FormatNumber(v))
 		case percent && v > 100:
-			b.errorf(b.node(ts.Baseline), "a percentage baseline must be within 0..100, got %s", num(v))
+			b.errorf(b.node(ts.Baseline), "a percentage baseline must be within 0..100, got %s", plan.FormatNumber(v))
 		default:
 			t.Baseline, t.HasBaseline = v, true
 		}
@@ -168,6 +173,10 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 	}
 	return t
 }
+
+// tooBig reports a figure of the plan beyond what a reported figure may be
+// (YAML's .inf and .nan included), which plan.Validate refuses.
+func tooBig(v float64) bool { return math.IsNaN(v) || math.Abs(v) > plan.MaxFigure }
 
 // milestoneDefaults fills what a milestone may leave out.
 func (b *builder) milestoneDefaults(ts *TargetSpec, t *plan.Target) {
@@ -296,13 +305,15 @@ func (b *builder) trajectory(ts *TargetSpec, t *plan.Target, milestone, aggOK, p
 		}
 		vn := b.node(&tp.Value)
 		switch {
+		case tooBig(tp.Value):
+			b.errorf(vn, "trajectory value must be at most %s, got %s", plan.FormatNumber(plan.MaxFigure), plan.FormatNumber(tp.Value))
 		case tp.Value < 0:
-			b.errorf(vn, "trajectory value must not be negative, got %s", num(tp.Value))
+			b.errorf(vn, "trajectory value must not be negative, got %s", plan.FormatNumber(tp.Value))
 		case percent && tp.Value > 100:
-			b.errorf(vn, "a percentage trajectory value must be within 0..100, got %s", num(tp.Value))
+			b.errorf(vn, "a percentage trajectory value must be within 0..100, got %s", plan.FormatNumber(tp.Value))
 		case aggOK && t.Aggregation == plan.Sum && prev != nil && tp.Value < prev.Value:
 			b.errorf(vn, "trajectory of a sum target must not decrease: %s at %s is below %s at %s",
-				num(tp.Value), tp.Month, num(prev.Value), prev.Month)
+				plan.FormatNumber(tp.Value), tp.Month, plan.FormatNumber(prev.Value), prev.Month)
 		}
 		out = append(out, plan.Point{Period: m, Value: tp.Value})
 		prev = tp

@@ -11,7 +11,6 @@ package report
 import (
 	"fmt"
 	"math"
-	"strconv"
 	"strings"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -218,8 +217,8 @@ func Summary(g *plan.Progress, lang Lang) string {
 	if t.Goal == 0 {
 		return fmt.Sprintf(pick(en, "完成%s%s", "done %s %s"), a, unit)
 	}
-	done := g.Actual / t.Goal * 100
-	exp := g.Expected / t.Goal * 100
+	done := plan.Finite(g.Actual / t.Goal * 100)
+	exp := plan.Finite(g.Expected / t.Goal * 100)
 	pts := Number(math.Abs(done - exp))
 	head := fmt.Sprintf(pick(en, "完成%s%s, 为年度目标的%s%%", "done %s %s, %s%% of the goal"), a, unit, Number(done))
 	switch {
@@ -238,16 +237,15 @@ func pick(en bool, zh, e string) string {
 	return zh
 }
 
-// Number formats a figure with at most two decimals and no trailing zeros.
-func Number(x float64) string {
-	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return "-"
-	}
-	x = round(x)
-	if x == 0 {
-		x = 0 // no "-0"
-	}
-	return strconv.FormatFloat(x, 'f', -1, 64)
-}
+// Number writes a computed figure (an actual, expected value, gap, share)
+// rounded to two decimals, in plan.FormatNumber's form.
+func Number(x float64) string { return plan.FormatNumber(round(x)) }
 
-func round(x float64) float64 { return math.Round(x*100) / 100 }
+// round rounds to two decimals. Beyond 10¹⁵ a float has no hundredths to
+// round (and x·100 could overflow), so x is kept.
+func round(x float64) float64 {
+	if math.Abs(x) >= 1e15 || math.IsNaN(x) {
+		return x
+	}
+	return math.Round(x*100) / 100
+}
