@@ -117,7 +117,7 @@ func TestServePlanCache(t *testing.T) {
 		if l := planLine(proc); !strings.Contains(l, want) || !strings.Contains(l, "targets=54") {
 			t.Errorf("start %d: got %q, want %s and 54 targets", i+1, l, want)
 		}
-		if code, body := get(t, proc.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `targetwatch_target_goal{target_id="inferior-water-bodies-eliminated"} 329`) {
+		if code, body := get(t, proc.URL+"/metrics", ""); code != 200 || !strings.Contains(body, `targetwatch_target_goal{plan="jiading-2019",target_id="inferior-water-bodies-eliminated"} 329`) {
 			t.Errorf("start %d: /metrics got %d without the plan's goals", i+1, code)
 		}
 		proc.Stop()

@@ -152,7 +152,7 @@ var statusOf = map[string]plan.Status{
 // come from targetwatch_target_info, whatever else changes in the rules.
 func TestTargetAlertsCarryAgencyTitleAndDashboardLink(t *testing.T) {
 	rules := loadRules(t)
-	dashboard := "/d/" + plan.DashboardTargetUID + "?var-" + plan.LabelTargetID + "={{ $labels." + plan.LabelTargetID + " }}"
+	dashboard := "/d/" + plan.DashboardTargetUID + "?var-" + plan.LabelPlan + "={{ $labels." + plan.LabelPlan + " }}&var-" + plan.LabelTargetID + "={{ $labels." + plan.LabelTargetID + " }}"
 	for _, name := range targetAlerts {
 		r := rules[name]
 		expr := strings.Join(strings.Fields(r.Expr), " ")
@@ -164,6 +164,8 @@ func TestTargetAlertsCarryAgencyTitleAndDashboardLink(t *testing.T) {
 		checks := []check{
 			{"expr joins " + plan.MetricTargetInfo, expr, strings.Contains(expr, plan.MetricTargetInfo)},
 			{"expr matches on " + plan.LabelTargetID, expr, regexp.MustCompile(`on \([^)]*\b` + plan.LabelTargetID + `\b[^)]*\) group_left`).MatchString(expr)},
+			{"expr matches on " + plan.LabelPlan, expr, regexp.MustCompile(`on \([^)]*\b` + plan.LabelPlan + `\b[^)]*\) group_left`).MatchString(expr)},
+			{"description reads the figures of the alert's plan", desc, strings.Count(desc, plan.LabelPlan+`="%s"`) == 3},
 			{"group_left brings agency, title and unit", expr, regexp.MustCompile(`group_left \([^)]*\b` + plan.LabelAgency + `\b[^)]*\b` + plan.LabelTitle + `\b[^)]*\b` + plan.LabelUnit + `\b`).MatchString(expr)},
 			{"summary is the title", r.Annotations["summary"], r.Annotations["summary"] == "{{ $labels."+plan.LabelTitle+" }}"},
 			{"description links the target dashboard", desc, strings.Contains(desc, dashboard)},
@@ -346,8 +348,9 @@ func TestAlertmanagerConfigShape(t *testing.T) {
 		t.Fatalf("load targets.yaml: %v", err)
 	}
 
-	if !slices.Equal(c.Route.GroupBy, []string{plan.LabelAgency}) {
-		t.Errorf("group_by: got %v, want [%s]", c.Route.GroupBy, plan.LabelAgency)
+	// One notification per bureau and plan.
+	if want := []string{plan.LabelAgency, plan.LabelPlan}; !slices.Equal(c.Route.GroupBy, want) {
+		t.Errorf("group_by: got %v, want %v", c.Route.GroupBy, want)
 	}
 
 	// No route for an agency the plan no longer has: it would hide a
@@ -376,11 +379,11 @@ func TestAlertmanagerConfigShape(t *testing.T) {
 	for _, ir := range c.InhibitRules {
 		if slices.Equal(ir.SourceMatchers, []string{`alertname="` + plan.AlertTargetOffTrack + `"`}) &&
 			slices.Equal(ir.TargetMatchers, []string{`alertname="` + plan.AlertTargetAtRisk + `"`}) &&
-			slices.Equal(ir.Equal, []string{plan.LabelTargetID}) {
+			slices.Equal(ir.Equal, []string{plan.LabelPlan, plan.LabelTargetID}) {
 			found = true
 		}
 	}
 	if !found {
-		t.Errorf("inhibit_rules: got %+v, want %s to inhibit %s for the same %s", c.InhibitRules, plan.AlertTargetOffTrack, plan.AlertTargetAtRisk, plan.LabelTargetID)
+		t.Errorf("inhibit_rules: got %+v, want %s to inhibit %s for the same %s and %s", c.InhibitRules, plan.AlertTargetOffTrack, plan.AlertTargetAtRisk, plan.LabelPlan, plan.LabelTargetID)
 	}
 }

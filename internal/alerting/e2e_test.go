@@ -317,8 +317,8 @@ func (h *webhook) checkAll(t *testing.T, p *plan.Plan, want []wantAlert) {
 		if n.path != "/"+n.Receiver {
 			t.Errorf("notification for %s posted to %s", n.Receiver, n.path)
 		}
-		if len(n.GroupLabels) != 1 || n.GroupLabels[plan.LabelAgency] != agency {
-			t.Errorf("%s: got group labels %v, want {agency=%s}", n.Receiver, n.GroupLabels, agency)
+		if len(n.GroupLabels) != 2 || n.GroupLabels[plan.LabelAgency] != agency || n.GroupLabels[plan.LabelPlan] != p.ID {
+			t.Errorf("%s: got group labels %v, want {agency=%s, plan=%s}", n.Receiver, n.GroupLabels, agency, p.ID)
 		}
 		for _, a := range n.Alerts {
 			if a.Labels[plan.LabelAgency] != agency {
@@ -344,6 +344,7 @@ func (h *webhook) checkAll(t *testing.T, p *plan.Plan, want []wantAlert) {
 			for label, v := range map[string]string{
 				"severity":         w.severity,
 				plan.LabelAgency:   w.agency,
+				plan.LabelPlan:     p.ID,
 				plan.LabelTitle:    tg.Title,
 				plan.LabelUnit:     tg.Unit,
 				plan.LabelItem:     tg.Item,
@@ -358,7 +359,7 @@ func (h *webhook) checkAll(t *testing.T, p *plan.Plan, want []wantAlert) {
 				t.Errorf("%s summary: got %q, want %q", w.key(), got, tg.Title)
 			}
 			desc := a.Annotations["description"]
-			link := "http://localhost:3000/d/" + plan.DashboardTargetUID + "?var-" + plan.LabelTargetID + "=" + w.target
+			link := "http://localhost:3000/d/" + plan.DashboardTargetUID + "?var-" + plan.LabelPlan + "=" + p.ID + "&var-" + plan.LabelTargetID + "=" + w.target
 			if !strings.Contains(desc, w.figures) || !strings.HasSuffix(desc, link) {
 				t.Errorf("%s description: got %q, want it to contain %q and end with %s", w.key(), desc, w.figures, link)
 			}

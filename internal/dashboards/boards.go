@@ -36,19 +36,28 @@ func (g *generator) board(uid, title string, vars ...sdk.TemplateVar) *sdk.Board
 	b.Links = []sdk.Link{{Title: "targetwatch", Type: "dashboards", Tags: []string{Tag}, AsDropdown: &yes, KeepTime: &yes, IncludeVars: false}}
 	b.Annotations.List = []sdk.Annotation{}
 	b.Rows = []*sdk.Row{}
+	planVar := sdk.TemplateVar{
+		Name: VarPlan, Label: "计划", Type: "query",
+		Datasource: promDatasource,
+		Query:      fmt.Sprintf("label_values(%s, %s)", plan.MetricPlanInfo, plan.LabelPlan),
+		Refresh:    sdk.BoolInt{Value: ptr(int64(1))}, // on dashboard load
+		Sort:       1,
+		Options:    []sdk.Option{},
+	}
 	b.Templating.List = append([]sdk.TemplateVar{{
 		Name: VarDatasource, Label: "数据源", Type: "datasource", Query: "prometheus",
 		Options: []sdk.Option{},
-	}}, vars...)
+	}, planVar}, vars...)
 	return b
 }
 
-// labelVar is a variable listing the values of one target_info label.
+// labelVar is a variable listing the values of one target_info label
+// among the targets of the plan chosen in $plan.
 func labelVar(name, label, title string) sdk.TemplateVar {
 	return sdk.TemplateVar{
 		Name: name, Label: title, Type: "query",
 		Datasource: promDatasource,
-		Query:      fmt.Sprintf("label_values(%s, %s)", plan.MetricTargetInfo, label),
+		Query:      fmt.Sprintf("label_values(%s, %s)", sel(plan.MetricTargetInfo), label),
 		Refresh:    sdk.BoolInt{Value: ptr(int64(1))}, // on dashboard load
 		Sort:       1,
 		Options:    []sdk.Option{},
@@ -355,8 +364,8 @@ func uniqueTitles(ts []*plan.Target) bool {
 func targetLink(id string) link {
 	return link{
 		Title: "指标详情",
-		URL: fmt.Sprintf("/d/%s?var-%s=%s&${__url_time_range}&${%s:queryparam}",
-			plan.DashboardTargetUID, VarTargetID, id, VarDatasource),
+		URL: fmt.Sprintf("/d/%s?var-%s=%s&${__url_time_range}&${%s:queryparam}&${%s:queryparam}",
+			plan.DashboardTargetUID, VarTargetID, id, VarDatasource, VarPlan),
 	}
 }
 
@@ -367,7 +376,7 @@ func (g *generator) overdueByAgency() panelSpec {
 		return fmt.Sprintf("sum by (%s, %s) (%s)", plan.LabelAgency, plan.LabelAgencyName,
 			s.join(expr, plan.LabelAgency, plan.LabelAgencyName))
 	}
-	m := plan.MetricTargetMissing
+	m := sel(plan.MetricTargetMissing)
 	return panelSpec{
 		kind: "table", title: "各部门缺报情况", w: 10, h: 10,
 		description: "缺报月数：已过报送期限仍未报送的月份合计；缺报指标数：至少缺报一个月的指标个数。点击进入部门看板。",
@@ -387,8 +396,8 @@ func (g *generator) overdueByAgency() panelSpec {
 			Color: sdk.FieldConfigColor{Mode: "thresholds"},
 			Links: []link{{
 				Title: "部门看板",
-				URL: fmt.Sprintf("/d/%s?var-%s=${__data.fields.%s}&${__url_time_range}&${%s:queryparam}",
-					plan.DashboardAgencyUID, VarAgency, plan.LabelAgency, VarDatasource),
+				URL: fmt.Sprintf("/d/%s?var-%s=${__data.fields.%s}&${__url_time_range}&${%s:queryparam}&${%s:queryparam}",
+					plan.DashboardAgencyUID, VarAgency, plan.LabelAgency, VarDatasource, VarPlan),
 			}},
 		}, Overrides: []override{
 			byName("缺报月数", property{"custom.displayMode", "color-text"}, property{"thresholds", steps("green", 1.0, "red")}),
@@ -400,12 +409,12 @@ func (g *generator) overdueByAgency() panelSpec {
 // overdueByTarget is a table of missing monthly reports per target of the
 // chosen agency.
 func (g *generator) overdueByTarget(s scope) panelSpec {
-	lr := plan.MetricTargetLastReport
+	lr := sel(plan.MetricTargetLastReport)
 	return panelSpec{
 		kind: "table", title: "各指标缺报情况", w: 10, h: 10,
 		description: "缺报月数：已过报送期限仍未报送的月份数。点击进入指标详情。",
 		queries: []query{
-			{expr: s.join(plan.MetricTargetMissing, plan.LabelItem, plan.LabelTitle), table: true},
+			{expr: s.join(sel(plan.MetricTargetMissing), plan.LabelItem, plan.LabelTitle), table: true},
 			// -1 marks a target never reported; the value mapping names it.
 			{expr: s.join(fmt.Sprintf("time() - (%s > 0) or %s * 0 - 1", lr, lr), plan.LabelItem, plan.LabelTitle), table: true},
 		},
@@ -414,7 +423,7 @@ func (g *generator) overdueByTarget(s scope) panelSpec {
 			sortBy("Value #A", true),
 			organize([][2]string{
 				{plan.LabelItem, "条目"}, {plan.LabelTitle, "指标"}, {"Value #A", "缺报月数"}, {"Value #B", "距上次报送"}, {plan.LabelTargetID, "编号"},
-			}, "Time", "instance", "job"),
+			}, "Time", "instance", "job", plan.LabelPlan),
 		},
 		options: map[string]any{"showHeader": true, "cellHeight": "sm"},
 		fieldConfig: fieldConfig{Defaults: fieldDefaults{
@@ -440,7 +449,7 @@ func (g *generator) mostAtRisk(s scope) panelSpec {
 			sortBy("Value", true),
 			organize([][2]string{
 				{plan.LabelItem, "条目"}, {plan.LabelTitle, "指标"}, {plan.LabelAgencyName, "部门"}, {"Value", "状态"}, {plan.LabelTargetID, "编号"},
-			}, "Time", "instance", "job"),
+			}, "Time", "instance", "job", plan.LabelPlan),
 		},
 		options: map[string]any{"showHeader": true, "cellHeight": "sm"},
 		fieldConfig: fieldConfig{Defaults: fieldDefaults{
@@ -476,7 +485,7 @@ func (g *generator) milestones(s scope) panelSpec {
 		queries: []query{
 			{expr: ms.join(statusCodeExpr(), labels...), table: true},
 			// Grafana's date units take milliseconds.
-			{expr: ms.join(plan.MetricTargetDeadline+" * 1000", labels...), table: true},
+			{expr: ms.join(sel(plan.MetricTargetDeadline)+" * 1000", labels...), table: true},
 		},
 		transformations: []transformation{
 			{ID: "merge", Options: map[string]any{}},
@@ -484,7 +493,7 @@ func (g *generator) milestones(s scope) panelSpec {
 			organize([][2]string{
 				{plan.LabelItem, "条目"}, {plan.LabelTitle, "里程碑"}, {plan.LabelAgencyName, "部门"},
 				{"Value #A", "状态"}, {"Value #B", "截止"}, {plan.LabelTargetID, "编号"},
-			}, "Time", "instance", "job"),
+			}, "Time", "instance", "job", plan.LabelPlan),
 		},
 		options: map[string]any{"showHeader": true, "cellHeight": "sm"},
 		fieldConfig: fieldConfig{Defaults: fieldDefaults{

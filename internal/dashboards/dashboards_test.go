@@ -11,6 +11,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -180,8 +181,11 @@ func TestGeneratedModels(t *testing.T) {
 		if len(b.Templating.List) == 0 || b.Templating.List[0].Name != VarDatasource || b.Templating.List[0].Type != "datasource" {
 			t.Errorf("%s: got first variable %+v, want the datasource variable", d.File, b.Templating.List)
 		}
-		if wantVar[i] != "" && (len(b.Templating.List) != 2 || b.Templating.List[1].Name != wantVar[i]) {
-			t.Errorf("%s: got variables %+v, want datasource and %s", d.File, b.Templating.List, wantVar[i])
+		if len(b.Templating.List) < 2 || b.Templating.List[1].Name != VarPlan || b.Templating.List[1].Query != `label_values(targetwatch_plan_info, plan)` {
+			t.Errorf("%s: got variables %+v, want the plan variable second", d.File, b.Templating.List)
+		}
+		if wantVar[i] != "" && (len(b.Templating.List) != 3 || b.Templating.List[2].Name != wantVar[i]) {
+			t.Errorf("%s: got variables %+v, want datasource, plan and %s", d.File, b.Templating.List, wantVar[i])
 		}
 		ids := map[int]bool{}
 		cells := map[[2]int]string{}
@@ -214,9 +218,40 @@ func TestGeneratedModels(t *testing.T) {
 				if !strings.Contains(q.Expr, plan.MetricPrefix) {
 					t.Errorf("%s: panel %q query %s reads no targetwatch metric: %s", d.File, p.Title, q.RefID, q.Expr)
 				}
+				if m := unscoped(q.Expr); m != "" {
+					t.Errorf("%s: panel %q query %s reads %s of every plan, not $plan's: %s", d.File, p.Title, q.RefID, m, q.Expr)
+				}
 			}
 		}
 	}
+}
+
+// metricName finds metric names in PromQL; scopedName finds them followed
+// by the $plan matcher the dashboards put first in every selector.
+var (
+	metricName = regexp.MustCompile(`targetwatch_[a-z_]+`)
+	scopedName = regexp.MustCompile(`targetwatch_[a-z_]+\{plan="\$plan"`)
+)
+
+// unscoped returns the first metric of expr read without the $plan
+// matcher, other than agency_info (which has no plan label), or "".
+func unscoped(expr string) string {
+	all, scoped := metricName.FindAllString(expr, -1), len(scopedName.FindAllString(expr, -1))
+	n := 0
+	for _, m := range all {
+		if m != plan.MetricAgencyInfo {
+			n++
+		}
+	}
+	if n == scoped {
+		return ""
+	}
+	for _, m := range all {
+		if m != plan.MetricAgencyInfo && !strings.Contains(expr, m+`{plan="$plan"`) {
+			return m
+		}
+	}
+	return "a metric"
 }
 
 func TestGaugeThresholdsFollowDirection(t *testing.T) {

@@ -66,10 +66,12 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 	// The values a supervisor would look at first: the agency with the most
 	// quantity targets that have figures, and a quantity target with
 	// figures, a projection and a goal to compare against.
+	thisPlan := map[string]string{VarPlan: p.ID}
 	vars := map[string]string{
-		VarAgency: pick(t, prom, fmt.Sprintf("count by (%s) (%s * on (%s) group_left (%s) %s)",
+		VarPlan: p.ID,
+		VarAgency: pick(t, prom, substitute(fmt.Sprintf("count by (%s) (%s * on (%s) group_left (%s) %s)",
 			plan.LabelAgency, plan.MetricTargetActual, plan.LabelTargetID, plan.LabelAgency,
-			sel(plan.MetricTargetInfo, eq(plan.LabelKind, string(plan.Quantity)))), plan.LabelAgency),
+			sel(plan.MetricTargetInfo, eq(plan.LabelKind, string(plan.Quantity)))), thisPlan), plan.LabelAgency),
 		VarTargetID: pick(t, prom, plan.MetricTargetProjected+` and `+plan.MetricTargetProgressRatio+` and `+plan.MetricTargetLastReport+` > 0`, plan.LabelTargetID),
 	}
 	checkEveryPanel(t, prom, ds, vars, map[string][]string{VarAgency: agencies, VarTargetID: ids})
@@ -81,7 +83,7 @@ func TestDashboardsAgainstPrometheus(t *testing.T) {
 	for _, a := range agencies {
 		n := 0
 		for _, expr := range []string{g.gauges(s, 1).queries[0].expr, g.milestones(s).queries[0].expr} {
-			got, err := prom.query(substitute(expr, map[string]string{VarAgency: a}))
+			got, err := prom.query(substitute(expr, map[string]string{VarAgency: a, VarPlan: p.ID}))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -170,7 +172,7 @@ func checkDemoStory(t *testing.T, prom *prometheus, p *plan.Plan) {
 	_, story := demo.Year(p, demo.DefaultThrough)
 	g := &generator{plan: p}
 	gauge := g.gauges(scope{}, 1).queries[0].expr
-	got, err := prom.query(gauge)
+	got, err := prom.query(substitute(gauge, map[string]string{VarPlan: p.ID}))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -207,7 +209,7 @@ func checkDemoStory(t *testing.T, prom *prometheus, p *plan.Plan) {
 		if id == "" {
 			continue
 		}
-		got, err := prom.query(statusCodeExpr(eq(plan.LabelTargetID, id)))
+		got, err := prom.query(substitute(statusCodeExpr(eq(plan.LabelTargetID, id)), map[string]string{VarPlan: p.ID}))
 		if err != nil || len(got) != 1 {
 			t.Fatalf("status of %s: got %d series (%v), want 1", id, len(got), err)
 		}
@@ -217,13 +219,13 @@ func checkDemoStory(t *testing.T, prom *prometheus, p *plan.Plan) {
 	}
 
 	if story.OverdueAgency != "" {
-		top := pick(t, prom, g.overdueByAgency().queries[0].expr, plan.LabelAgency)
+		top := pick(t, prom, substitute(g.overdueByAgency().queries[0].expr, map[string]string{VarPlan: p.ID}), plan.LabelAgency)
 		if top != story.OverdueAgency {
 			t.Errorf("overdue table: got %s on top, want %s, the agency that stopped reporting", top, story.OverdueAgency)
 		}
 	}
 
-	risky, err := prom.query(g.mostAtRisk(scope{}).queries[0].expr)
+	risky, err := prom.query(substitute(g.mostAtRisk(scope{}).queries[0].expr, map[string]string{VarPlan: p.ID}))
 	if err != nil {
 		t.Fatal(err)
 	}

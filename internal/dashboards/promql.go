@@ -13,6 +13,7 @@ import (
 // /d/targetwatch-target?var-target_id=ID.
 const (
 	VarDatasource = "datasource"
+	VarPlan       = plan.LabelPlan
 	VarAgency     = plan.LabelAgency
 	VarTargetID   = plan.LabelTargetID
 )
@@ -33,8 +34,14 @@ func oneOf(label string, values []string) matcher {
 }
 
 // sel writes a PromQL selector; values are quoted with %q, which escapes
-// exactly what PromQL string literals need.
+// exactly what PromQL string literals need. Every family but agency_info
+// (agencies are shared by plans) carries the plan label, and every
+// selector of one is scoped to the plan chosen in $plan, so two plans in
+// one Prometheus never show in each other's panels.
 func sel(metric string, ms ...matcher) string {
+	if metric != plan.MetricAgencyInfo {
+		ms = append([]matcher{eq(plan.LabelPlan, varRef(VarPlan))}, ms...)
+	}
 	if len(ms) == 0 {
 		return metric
 	}
@@ -68,12 +75,12 @@ func (s scope) info() string {
 }
 
 // join multiplies expr by the scope's target_info series, which both filters
-// expr to the scope and copies the named info labels onto it. target_info is
+// expr to the scope (and to $plan) and copies the named info labels onto it. target_info is
 // always 1, so values are unchanged; group_left lets expr carry several
 // series per target (the status state set does).
 func (s scope) join(expr string, labels ...string) string {
-	return fmt.Sprintf("(%s) * on (%s) group_left (%s) %s",
-		expr, plan.LabelTargetID, strings.Join(labels, ", "), s.info())
+	return fmt.Sprintf("(%s) * on (%s, %s) group_left (%s) %s",
+		expr, plan.LabelPlan, plan.LabelTargetID, strings.Join(labels, ", "), s.info())
 }
 
 // statusCode gives each status a number for the "most at risk" ranking and

@@ -52,15 +52,21 @@ func (c *Collector) Describe(ch chan<- *prometheus.Desc) {
 // Collect implements prometheus.Collector.
 func (c *Collector) Collect(ch chan<- prometheus.Metric) {
 	s := c.snapshot()
-	names := newAgencyNames(s.Plan)
+	names := newAgencyNames(s)
 	for fi, f := range families {
 		desc := c.descs[fi]
 		emit := func(v float64, lv ...string) {
 			ch <- prometheus.MustNewConstMetric(desc, f.typ, v, lv...)
 		}
+		if f.perPlan != nil {
+			for _, p := range s.Plans {
+				f.perPlan(p, emit)
+			}
+			continue
+		}
 		if f.perAgency != nil {
-			for i := range s.Plan.Agencies {
-				f.perAgency(&s.Plan.Agencies[i], emit)
+			for _, a := range agencies(s) {
+				f.perAgency(a, emit)
 			}
 			continue
 		}

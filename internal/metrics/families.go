@@ -38,6 +38,8 @@ type family struct {
 	perTarget func(g *plan.Progress, a *agencyNames, emit emitFunc)
 	// perAgency emits the family's samples for one agency.
 	perAgency func(a *plan.Agency, emit emitFunc)
+	// perPlan emits the family's samples for one plan.
+	perPlan func(p *plan.Plan, emit emitFunc)
 }
 
 // emitFunc receives one sample: its value and its label values in the
@@ -48,12 +50,28 @@ type emitFunc func(v float64, labelValues ...string)
 // rather than once per target.
 type agencyNames map[string]string
 
-func newAgencyNames(p *plan.Plan) *agencyNames {
-	a := make(agencyNames, len(p.Agencies))
-	for _, ag := range p.Agencies {
+func newAgencyNames(s *plan.Snapshot) *agencyNames {
+	a := make(agencyNames)
+	for _, ag := range agencies(s) {
 		a[ag.ID] = ag.Name
 	}
 	return &a
+}
+
+// agencies lists the agencies of every plan of s once each, in plan order;
+// plans that share an agency give it the same name (planfile checks that).
+func agencies(s *plan.Snapshot) []*plan.Agency {
+	var out []*plan.Agency
+	seen := map[string]bool{}
+	for _, p := range s.Plans {
+		for i := range p.Agencies {
+			if a := &p.Agencies[i]; !seen[a.ID] {
+				seen[a.ID] = true
+				out = append(out, a)
+			}
+		}
+	}
+	return out
 }
 
 // statusValues lists the statuses in the order their series are emitted.
@@ -65,10 +83,23 @@ var statusValues = func() []string {
 	return s
 }()
 
-var targetLabel = []string{plan.LabelTargetID}
+// targetLabel are the labels of a per-target family with no metadata: the
+// plan (so that several plans never collide in Prometheus) and the target.
+var targetLabel = []string{plan.LabelPlan, plan.LabelTargetID}
+
+// planDate formats a plan's first or last day for targetwatch_plan_info.
+func planDate(t time.Time) string { return t.Format(time.DateOnly) }
 
 // families is the contract of issue 4, in exposition order.
 var families = []family{
+	{
+		name: plan.MetricPlanInfo, typ: prometheus.GaugeValue,
+		help:   "Plans the service tracks, with their title and first and last day; always 1.",
+		labels: []string{plan.LabelEnd, plan.LabelPlan, plan.LabelStart, plan.LabelTitle},
+		perPlan: func(p *plan.Plan, emit emitFunc) {
+			emit(1, planDate(p.End), p.ID, planDate(p.Start), p.Title)
+		},
+	},
 	{
 		name: plan.MetricAgencyInfo, typ: prometheus.GaugeValue,
 		help:   "Agencies responsible for targets; always 1.",
@@ -79,22 +110,22 @@ var families = []family{
 	},
 	{
 		name: plan.MetricTargetInfo, typ: prometheus.GaugeValue,
-		help: "Targets of the plan and their metadata; always 1. Join on target_id with group_left.",
+		help: "Targets of the plans and their metadata; always 1. Join on plan and target_id with group_left.",
 		labels: []string{
 			plan.LabelAgency, plan.LabelAgencyName, plan.LabelAggregation, plan.LabelDirection,
-			plan.LabelItem, plan.LabelKind, plan.LabelTargetID, plan.LabelTitle, plan.LabelUnit,
+			plan.LabelItem, plan.LabelKind, plan.LabelPlan, plan.LabelTargetID, plan.LabelTitle, plan.LabelUnit,
 		},
 		perTarget: func(g *plan.Progress, a *agencyNames, emit emitFunc) {
 			t := g.Target
 			emit(1, t.Agency, (*a)[t.Agency], string(t.Aggregation), string(t.Direction),
-				t.Item, string(t.Kind), t.ID, t.Title, t.Unit)
+				t.Item, string(t.Kind), g.Plan.ID, t.ID, t.Title, t.Unit)
 		},
 	},
 	{
 		name: plan.MetricTargetGoal, typ: prometheus.GaugeValue, labels: targetLabel,
 		help: "The target's goal for the plan, in its unit (1 for a milestone).",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(g.Target.Goal, g.Target.ID)
+			emit(g.Target.Goal, g.Plan.ID, g.Target.ID)
 		},
 	},
 	{
@@ -102,7 +133,7 @@ var families = []family{
 		help: "The annual figure made from the current revisions of the reported months; absent until something is reported.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if g.HasActual {
-				emit(g.Actual, g.Target.ID)
+				emit(g.Actual, g.Plan.ID, g.Target.ID)
 			}
 		},
 	},
@@ -110,7 +141,7 @@ var families = []family{
 		name: plan.MetricTargetExpected, typ: prometheus.GaugeValue, labels: targetLabel,
 		help: "Where the target's trajectory stands at the end of the last month whose report is due.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(g.Expected, g.Target.ID)
+			emit(g.Expected, g.Plan.ID, g.Target.ID)
 		},
 	},
 	{
@@ -118,7 +149,7 @@ var families = []family{
 		help: "The figure expected at the deadline at the current pace; absent until something is reported.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if g.HasProjected {
-				emit(g.Projected, g.Target.ID)
+				emit(g.Projected, g.Plan.ID, g.Target.ID)
 			}
 		},
 	},
@@ -127,7 +158,7 @@ var families = []family{
 		help: "Actual divided by goal; absent without data or with a zero goal.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if r, ok := g.ProgressRatio(); ok {
-				emit(r, g.Target.ID)
+				emit(r, g.Plan.ID, g.Target.ID)
 			}
 		},
 	},
@@ -136,21 +167,21 @@ var families = []family{
 		help: "Expected divided by goal; absent with a zero goal.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if r, ok := g.ExpectedRatio(); ok {
-				emit(r, g.Target.ID)
+				emit(r, g.Plan.ID, g.Target.ID)
 			}
 		},
 	},
 	{
 		name: plan.MetricTargetStatus, typ: prometheus.GaugeValue,
 		help:   "The target's status as a state set: one series per status, 1 for the current one.",
-		labels: []string{plan.LabelStatus, plan.LabelTargetID},
+		labels: []string{plan.LabelPlan, plan.LabelStatus, plan.LabelTargetID},
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			for i, s := range statusValues {
 				v := 0.0
 				if plan.Statuses[i] == g.Status {
 					v = 1
 				}
-				emit(v, s, g.Target.ID)
+				emit(v, g.Plan.ID, s, g.Target.ID)
 			}
 		},
 	},
@@ -158,28 +189,28 @@ var families = []family{
 		name: plan.MetricTargetDeadline, typ: prometheus.GaugeValue, labels: targetLabel,
 		help: "When the report proving the goal met is due, as a Unix time.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(unixSeconds(g.Deadline), g.Target.ID)
+			emit(unixSeconds(g.Deadline), g.Plan.ID, g.Target.ID)
 		},
 	},
 	{
 		name: plan.MetricTargetLastReport, typ: prometheus.GaugeValue, labels: targetLabel,
 		help: "Commit time of the target's newest counted revision as a Unix time; 0 when never reported.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(unixSeconds(g.LastReport), g.Target.ID)
+			emit(unixSeconds(g.LastReport), g.Plan.ID, g.Target.ID)
 		},
 	},
 	{
 		name: plan.MetricTargetMissing, typ: prometheus.GaugeValue, labels: targetLabel,
 		help: "Months whose report is due but absent.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(float64(len(g.Missing)), g.Target.ID)
+			emit(float64(len(g.Missing)), g.Plan.ID, g.Target.ID)
 		},
 	},
 	{
 		name: plan.MetricTargetRevisions, typ: prometheus.CounterValue, labels: targetLabel,
 		help: "Corrections so far: revisions beyond the first of each month.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
-			emit(float64(g.Corrections), g.Target.ID)
+			emit(float64(g.Corrections), g.Plan.ID, g.Target.ID)
 		},
 	},
 }

@@ -145,6 +145,51 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestGoldenPlanLabel reads the golden file independently of the code
+// that wrote it: the fixture's plan (testdata/targets.yaml: id
+// fixture-2019, 2019-01-01 to 2019-12-31) has one plan_info series, and
+// every series of the fixture's ten targets, metadata included, names
+// that plan, while agency_info (shared by plans) names none.
+func TestGoldenPlanLabel(t *testing.T) {
+	body, err := os.ReadFile(filepath.Join("testdata", "metrics.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const planInfo = `targetwatch_plan_info{end="2019-12-31",plan="fixture-2019",start="2019-01-01",title="嘉定区2019年重点工作任务(测试)"} 1`
+	if !slices.Contains(strings.Split(string(body), "\n"), planInfo) {
+		t.Errorf("golden lacks %s", planInfo)
+	}
+	targets := 0
+	for name, mf := range parseStrict(t, body) {
+		for _, m := range mf.Metric {
+			plans, ids := 0, 0
+			for _, l := range m.Label {
+				switch l.GetName() {
+				case "plan":
+					plans++
+					if l.GetValue() != "fixture-2019" {
+						t.Errorf("%s: plan %q, want fixture-2019", name, l.GetValue())
+					}
+				case "target_id":
+					ids++
+				}
+			}
+			switch {
+			case name == "targetwatch_agency_info" && plans != 0:
+				t.Errorf("%s carries a plan label", name)
+			case name != "targetwatch_agency_info" && plans != 1:
+				t.Errorf("%s %v: got %d plan labels, want 1", name, m.Label, plans)
+			}
+			if ids == 1 && name == "targetwatch_target_info" {
+				targets++
+			}
+		}
+	}
+	if targets != 10 {
+		t.Errorf("got %d target_info series, want the fixture's 10 targets", targets)
+	}
+}
+
 // lineDiff lists the lines only in want (-) and only in got (+).
 func lineDiff(want, got string) string {
 	w, g := strings.Split(want, "\n"), strings.Split(got, "\n")

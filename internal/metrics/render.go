@@ -3,6 +3,7 @@ package metrics
 import (
 	"math"
 	"runtime"
+	"slices"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -22,7 +23,7 @@ const blockSize = 256
 type exposition struct {
 	snap    *plan.Snapshot
 	headers []chunk   // per family: # HELP and # TYPE
-	agency  []chunk   // per family: the per-agency samples (empty for most)
+	agency  []chunk   // per family: the per-plan or per-agency samples (empty for most)
 	blocks  [][]chunk // per block of targets, per family
 	parts   [][]byte  // the deflate chunks in exposition order
 	crc     uint32    // CRC-32 of the whole text
@@ -58,7 +59,7 @@ func render(prev *exposition, s *plan.Snapshot) *exposition {
 	n := len(s.Targets)
 	nb := (n + blockSize - 1) / blockSize
 	e := &exposition{snap: s, blocks: make([][]chunk, nb)}
-	samePlan := prev != nil && prev.snap.Plan == s.Plan && len(prev.snap.Targets) == n
+	samePlan := prev != nil && slices.Equal(prev.snap.Plans, s.Plans) && len(prev.snap.Targets) == n
 	if samePlan {
 		e.headers, e.agency = prev.headers, prev.agency
 	} else {
@@ -67,12 +68,18 @@ func render(prev *exposition, s *plan.Snapshot) *exposition {
 			e.headers = append(e.headers, c.chunk(appendHeader(nil, &f), 0))
 			var buf []byte
 			k := 0
+			add := func(v float64, lv ...string) {
+				buf = appendSample(buf, &f, v, lv)
+				k++
+			}
+			if f.perPlan != nil {
+				for _, p := range s.Plans {
+					f.perPlan(p, add)
+				}
+			}
 			if f.perAgency != nil {
-				for i := range s.Plan.Agencies {
-					f.perAgency(&s.Plan.Agencies[i], func(v float64, lv ...string) {
-						buf = appendSample(buf, &f, v, lv)
-						k++
-					})
+				for _, a := range agencies(s) {
+					f.perAgency(a, add)
 				}
 			}
 			e.agency = append(e.agency, c.chunk(buf, k))
@@ -98,7 +105,7 @@ func renderBlocks(e *exposition, s *plan.Snapshot, blocks []int) {
 	if len(blocks) == 0 {
 		return
 	}
-	names := newAgencyNames(s.Plan)
+	names := newAgencyNames(s)
 	workers := min(runtime.GOMAXPROCS(0), (len(blocks)+7)/8)
 	var next atomic.Int64
 	var wg sync.WaitGroup
@@ -180,7 +187,7 @@ func blockChanged(a, b2 []*plan.Progress, b int) bool {
 
 // sameMetrics reports whether two progresses produce the same samples.
 func sameMetrics(a, b *plan.Progress) bool {
-	return a.Target == b.Target &&
+	return a.Target == b.Target && a.Plan == b.Plan &&
 		a.HasActual == b.HasActual && math.Float64bits(a.Actual) == math.Float64bits(b.Actual) &&
 		math.Float64bits(a.Expected) == math.Float64bits(b.Expected) &&
 		a.HasProjected == b.HasProjected && math.Float64bits(a.Projected) == math.Float64bits(b.Projected) &&

@@ -108,7 +108,7 @@ import (
 // next of them.
 func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 	e := evaluation{p: p, t: t, first: p.FirstPeriod()}
-	e.g = Progress{Target: t, Deadline: p.Deadline(t)}
+	e.g = Progress{Plan: p, Target: t, Deadline: p.Deadline(t)}
 	last := t.DuePeriod()
 	if p.LastPeriod().Before(last) {
 		last = p.LastPeriod()

@@ -6,6 +6,7 @@ package plan
 const (
 	MetricPrefix = "targetwatch_"
 
+	MetricPlanInfo            = "targetwatch_plan_info"
 	MetricTargetInfo          = "targetwatch_target_info"
 	MetricAgencyInfo          = "targetwatch_agency_info"
 	MetricTargetGoal          = "targetwatch_target_goal"
@@ -20,6 +21,12 @@ const (
 	MetricTargetMissing       = "targetwatch_target_reports_missing"
 	MetricTargetRevisions     = "targetwatch_target_revisions_total"
 
+	// LabelPlan is the plan's id on every per-target series, so that
+	// several plans (or several services) in one Prometheus never collide
+	// on target_id.
+	LabelPlan        = "plan"
+	LabelStart       = "start"
+	LabelEnd         = "end"
 	LabelTargetID    = "target_id"
 	LabelItem        = "item"
 	LabelTitle       = "title"

@@ -24,6 +24,9 @@ var Statuses = []Status{NoData, OnTrack, AtRisk, OffTrack, Achieved, Missed, Bre
 
 // Progress is the evaluation of one target as of one moment.
 type Progress struct {
+	// Plan is the plan Target belongs to: with several plans loaded, the
+	// one whose id labels the target's series.
+	Plan   *Plan
 	Target *Target
 
 	// Evaluated is the last month whose report is due as of the evaluation
@@ -96,8 +99,12 @@ func Finite(x float64) float64 {
 // a Snapshot, so all of them show the same numbers. It must not be modified
 // once published.
 type Snapshot struct {
+	// Plan is the plan of a one-plan snapshot, and the first of Plans.
 	Plan *Plan
-	AsOf time.Time
+	// Plans lists every plan the snapshot covers, in load order; Targets
+	// holds their targets in the same order.
+	Plans []*Plan
+	AsOf  time.Time
 	// Version increases with every rebuild; caches key on it.
 	Version uint64
 	// Targets holds one Progress per plan target, in plan order. Through
@@ -114,7 +121,7 @@ type Snapshot struct {
 // per target of p, in plan order (nil makes a snapshot that only indexes,
 // for WithTargets to fill). The snapshot points into targets.
 func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
-	s := &Snapshot{Plan: p, AsOf: asOf, Version: version, Targets: Pointers(targets), index: make(map[string]int, len(p.Targets))}
+	s := &Snapshot{Plan: p, Plans: []*Plan{p}, AsOf: asOf, Version: version, Targets: Pointers(targets), index: make(map[string]int, len(p.Targets))}
 	for i := range p.Targets {
 		s.index[p.Targets[i].ID] = i
 	}
@@ -154,5 +161,5 @@ func (s *Snapshot) Target(id string) (*Progress, bool) {
 // republish a large plan after a few targets change in time proportional to
 // copying, not hashing, every target.
 func (s *Snapshot) WithTargets(asOf time.Time, version uint64, targets []*Progress) *Snapshot {
-	return &Snapshot{Plan: s.Plan, AsOf: asOf, Version: version, Targets: targets, index: s.index}
+	return &Snapshot{Plan: s.Plan, Plans: s.Plans, AsOf: asOf, Version: version, Targets: targets, index: s.index}
 }
