@@ -146,6 +146,9 @@ func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, s.log, err)
 		return
 	}
+	// With the clock fixed in the past, revisions received later do not
+	// exist yet, as in every evaluation.
+	hist = plan.KnownAt(hist, s.now())
 	out := ReportsJSON{Target: t.ID, Periods: []PeriodJSON{}}
 	for _, rev := range hist {
 		n := len(out.Periods)

@@ -11,13 +11,19 @@ import (
 // progress semantics live; the API, /metrics, the status page and reports
 // all show what it returns. It does not retain revs.
 //
-// Figures. The current value of a month is its revision with the highest
-// Revision (the later one in revs on a tie). Only months from the plan's
-// first month up to the target's due month count, and only months that have
-// begun as of asOf: a replay with --as-of must not see figures for months
-// that had not started yet. Figures are not filtered by their commit time,
-// because imported or demo data may have been committed long after the
-// month they describe.
+// Known at asOf. Evaluate answers "what did we know at asOf": only the
+// revisions received at or before asOf count (see Report.KnownAt), so a
+// figure or a correction received later does not exist yet, and
+// LastReport is never after asOf. A replay at a past instant (serve
+// --as-of, report --as-of, backfill) therefore shows what a supervisor
+// saw then, not a mix of then and now. Figures migrated from spreadsheets
+// keep their original date as their received time, so they count from
+// that date, not from the day they were imported.
+//
+// Figures. The current value of a month is its known revision with the
+// highest Revision (the later one in revs on a tie). Only months from the
+// plan's first month up to the target's due month count, and only months
+// that have begun as of asOf.
 //
 // Out-of-bound figures. CheckValue refuses figures beyond MaxFigure, but a
 // database written by an older version may hold any float (1e307 on a cap,
@@ -99,13 +105,13 @@ import (
 //
 // Missing lists the evaluated months without a report, except that an
 // achieved milestone owes no further reports. LastReport is the newest
-// commit time of the counted revisions, Corrections their number beyond the
-// first of each month (the larger of the revision count and the highest
+// received time of the counted revisions, Corrections their number beyond
+// the first of each month (the larger of the revision count and the highest
 // revision number, minus one), Deadline is p.Deadline(t).
 //
 // Evaluate depends on asOf only through the instants listed by
-// Boundaries, so a progress computed at one moment stays valid until the
-// next of them.
+// Boundaries and the received times of revs, so a progress computed at
+// one moment stays valid until the next of them.
 func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 	e := evaluation{p: p, t: t, first: p.FirstPeriod()}
 	e.g = Progress{Plan: p, Target: t, Deadline: p.Deadline(t)}
@@ -147,7 +153,7 @@ func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 	for i := range revs {
 		r := &revs[i]
 		j := r.Period.Index(e.first)
-		if j < 0 || j > upper {
+		if j < 0 || j > upper || !r.KnownAt(asOf) {
 			continue
 		}
 		s := &e.slots[j]
@@ -450,8 +456,9 @@ func MilestoneAtRiskFrom(t *Target) time.Time { return t.Due.AddDate(0, 0, -30) 
 // which Evaluate may give a different result for some target
 // of p with the same revisions: the due moments of the plan's months, the
 // first moment of each month (figures of months not yet begun are ignored)
-// and the moments milestones become at risk. A tracker rebuilds at these
-// instants and nowhere else.
+// and the moments milestones become at risk. The received times of the
+// revisions are the only other such instants (a revision counts from the
+// moment it was received); a tracker rebuilds at these and nowhere else.
 func Boundaries(p *Plan) []time.Time {
 	var out []time.Time
 	for m := p.FirstPeriod(); !p.LastPeriod().Before(m); m = m.Next() {

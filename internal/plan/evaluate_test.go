@@ -62,6 +62,12 @@ func fix(period string, v float64, rev int) Report {
 	return r
 }
 
+// receivedOn is r received at midnight of day instead of after its month.
+func receivedOn(r Report, d string) Report {
+	r.Received = day(d)
+	return r
+}
+
 // months reports v for each month from January to the given one.
 func months(through int, v float64) []Report {
 	var out []Report
@@ -295,7 +301,7 @@ func TestEvaluateFigures(t *testing.T) {
 			[]Report{rep("2019-01", 10), rep("2019-02", 20), rep("2019-04", 30)}, midYear,
 			want{60, true, 60, 120, true}},
 		{"a sum reported ahead of its due months projects over the reported months", target(AtLeast, Sum, 120),
-			months(3, 10), "2019-03-10", // k=2, March reported early
+			append(months(2, 10), receivedOn(rep("2019-03", 10), "2019-03-05")), "2019-03-10", // k=2, March reported early
 			want{30, true, 20, 120, true}},
 		{"a sum takes the current revision of each month", target(AtLeast, Sum, 120),
 			[]Report{rep("2019-01", 10), fix("2019-01", 12, 2), fix("2019-01", 11, 3)}, "2019-02-10",
@@ -456,8 +462,12 @@ func TestBoundaries(t *testing.T) {
 func TestEvaluateChangesOnlyAtBoundaries(t *testing.T) {
 	p := evalPlan()
 	p.Targets = []Target{milestone("2019-06-30"), target(AtLeast, Sum, 120), target(AtLeast, Last, 50, due("2019-09-30"))}
+	revs := append(months(9, 5), rep("2019-11", 3), fix("2019-04", 7, 2))
 	b := Boundaries(p)
-	revs := append(months(9, 5), rep("2019-11", 3))
+	for _, r := range revs {
+		b = append(b, r.Received)
+	}
+	slices.SortFunc(b, func(x, y time.Time) int { return x.Compare(y) })
 	for i := 0; i+1 < len(b); i++ {
 		for j := range p.Targets {
 			tg := &p.Targets[j]
@@ -492,11 +502,11 @@ func TestEvaluateOutOfBoundStoredFigures(t *testing.T) {
 		actual float64
 		status Status
 	}{
-		// 1e307 in October counts as 1e12; the daily mean of Jan..Sep at
-		// 90 and October at 1e12, weighted by days:
-		// (90·273 + 1e12·31) / 304 = (24570 + 3.1e13) / 304.
+		// 1e307 in October (sent early, on the 12th) counts as 1e12; the
+		// daily mean of Jan..Sep at 90 and October at 1e12, weighted by
+		// days: (90·273 + 1e12·31) / 304 = (24570 + 3.1e13) / 304.
 		{"1e307 on a daily-mean cap is a breach", target(AtMost, Mean, 100),
-			append(months(9, 90), rep("2019-10", 1e307)), (24570 + 3.1e13) / 304, Breached},
+			append(months(9, 90), receivedOn(rep("2019-10", 1e307), "2019-10-12")), (24570 + 3.1e13) / 304, Breached},
 		// 1.7e308 in two months: 1e12 + 1e12 = 2e12 ≥ the goal of 60.
 		{"1.7e308 twice on a sum is 2e12, achieved", target(AtLeast, Sum, 60),
 			[]Report{rep("2019-01", 1.7e308), rep("2019-02", 1.7e308)}, 2e12, Achieved},
@@ -551,5 +561,49 @@ func TestBounded(t *testing.T) {
 		if got := Bounded(c.in); got != c.out {
 			t.Errorf("%s: Bounded(%v): got %v, want %v", c.name, c.in, got, c.out)
 		}
+	}
+}
+
+// TestEvaluateKnownAt checks that an evaluation as of an instant counts
+// only what had been received by then.
+func TestEvaluateKnownAt(t *testing.T) {
+	sum := target(AtLeast, Sum, 120)
+	// rep("2019-0M") is received on the 2nd of the next month at midnight;
+	// fix(.., 2) two days after that.
+	jan, feb, mar := rep("2019-01", 10), rep("2019-02", 20), rep("2019-03", 30)
+	febFix := fix("2019-02", 25, 2) // received 2019-03-04
+	tests := []struct {
+		name        string
+		revs        []Report
+		asOf        time.Time
+		actual      float64
+		corrections int
+		lastReport  time.Time
+	}{
+		{"a figure received after the instant does not exist yet",
+			[]Report{jan, feb, mar}, day("2019-03-10"), 10 + 20, 0, day("2019-03-02")},
+		{"a figure received exactly at the instant counts",
+			[]Report{jan, feb, mar}, day("2019-04-02"), 10 + 20 + 30, 0, day("2019-04-02")},
+		{"before a correction is received the figure it corrects counts",
+			[]Report{jan, feb, febFix}, day("2019-03-03"), 10 + 20, 0, day("2019-03-02")},
+		{"once the correction is received it replaces the figure",
+			[]Report{jan, feb, febFix}, day("2019-03-04"), 10 + 25, 1, day("2019-03-04")},
+		{"nothing received yet: no actual and no last report",
+			[]Report{jan, feb}, day("2019-02-01"), 0, 0, time.Time{}},
+		{"a revision without a received time always counts",
+			[]Report{{Target: "t", Period: per("2019-01"), Value: 4, Revision: 1}}, day("2019-01-20"), 4, 0, time.Time{}},
+	}
+	p := evalPlan()
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			g := Evaluate(p, &sum, tc.revs, tc.asOf)
+			if g.Actual != tc.actual || g.Corrections != tc.corrections || !g.LastReport.Equal(tc.lastReport) {
+				t.Errorf("got actual %v, %d corrections, last report %v; want %v, %d, %v",
+					g.Actual, g.Corrections, g.LastReport, tc.actual, tc.corrections, tc.lastReport)
+			}
+			if g.LastReport.After(tc.asOf) {
+				t.Errorf("last report %v is after the instant %v", g.LastReport, tc.asOf)
+			}
+		})
 	}
 }

@@ -1,7 +1,9 @@
 // Package progress keeps the live progress of a plan in memory: an
 // immutable plan.Snapshot, rebuilt when figures are committed and when the
 // clock crosses an evaluation boundary (a report falling due, a month
-// beginning, a milestone entering its last 30 days). Everything that shows
+// beginning, a milestone entering its last 30 days, a stored revision's
+// received time: an evaluation counts only what was known at its
+// instant). Everything that shows
 // progress reads the snapshot; nothing reads the database per request.
 package progress
 
@@ -71,11 +73,11 @@ type Tracker struct {
 	// mu serialises rebuilds and guards the fields below it.
 	mu        sync.Mutex
 	published uint64          // last generation published
-	months    [][]rev         // per target, the current revision of each month
+	months    [][]rev         // per target, every distinct revision of each month
 	nmonths   int             // the plan's reporting months: the capacity of a months slice
 	scratch   [][]plan.Report // per evaluating goroutine
 	// The published snapshot is right for any as-of in [from, until): no
-	// evaluation boundary lies between.
+	// evaluation boundary and no revision's received time lies between.
 	from, until       time.Time
 	hasFrom, hasUntil bool
 
@@ -98,9 +100,11 @@ const (
 	sealed              // a rebuild is reusing its targets; readers wait for the successor
 )
 
-// rev is the current revision of one month of one target, kept compact
-// (24 bytes) because a province-sized plan holds millions of them: notes
-// and token names are not needed to compute progress.
+// rev is one revision of one month of one target, kept compact (24 bytes)
+// because a province-sized plan holds millions of them: notes and token
+// names are not needed to compute progress. Every revision is kept, not
+// only the latest: an evaluation at an instant before a correction was
+// received counts the figure it corrects.
 type rev struct {
 	month    int32 // Year*12 + Month-1
 	revision int32 // a month would need two billion corrections to overflow it
@@ -258,11 +262,12 @@ func (t *Tracker) load(each func(add func(plan.Report)) error) error {
 }
 
 // Apply records newly committed revisions and publishes a snapshot that
-// includes them before it returns. Only the targets they touch are
-// re-evaluated (all of them when the clock has crossed a boundary since the
-// last snapshot). Revisions older than the one a month already has are
-// ignored, so replaying a revision is harmless; revisions of unknown
-// targets are logged and ignored.
+// includes them before it returns (each counts from its received time, as
+// in plan.Evaluate). Only the targets they touch are re-evaluated (all of
+// them when the clock has crossed a boundary since the last snapshot). A
+// revision replaces one the month already has with the same number, so
+// replaying a revision is harmless; revisions of unknown targets are
+// logged and ignored.
 func (t *Tracker) Apply(revs ...plan.Report) {
 	if len(revs) == 0 {
 		return
@@ -306,18 +311,25 @@ func (t *Tracker) Run(ctx context.Context) {
 			return
 		case <-timer.C:
 		}
-		t.mu.Lock()
-		now := t.now()
-		if !t.valid(now) {
-			t.rebuild(nil, true)
-		}
-		wait := maxWait
-		if t.hasUntil {
-			wait = min(wait, t.until.Sub(now))
-		}
-		t.mu.Unlock()
-		timer.Reset(max(wait, time.Millisecond))
+		timer.Reset(t.refresh())
 	}
+}
+
+// refresh rebuilds the snapshot if the clock has left its validity and
+// returns how long it stays valid (at most maxWait, at least a
+// millisecond).
+func (t *Tracker) refresh() time.Duration {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	now := t.now()
+	if !t.valid(now) {
+		t.rebuild(nil, true)
+	}
+	wait := maxWait
+	if t.hasUntil {
+		wait = min(wait, t.until.Sub(now))
+	}
+	return max(wait, time.Millisecond)
 }
 
 // valid reports whether the published snapshot is still right at asOf.
@@ -367,19 +379,17 @@ func (t *Tracker) recordInto(revs []plan.Report, unknown *map[string]int) []int 
 			nr.received = r.Received.UnixNano()
 		}
 		ms := t.months[ti]
-		j := slices.IndexFunc(ms, func(m rev) bool { return m.month == nr.month })
+		j := slices.IndexFunc(ms, func(m rev) bool { return m.month == nr.month && m.revision == nr.revision })
 		switch {
 		case j < 0:
 			if ms == nil {
-				// Most targets report every month: one allocation of
-				// the final size beats five of doubling ones.
+				// Most targets report every month once: one allocation
+				// of the final size beats five of doubling ones.
 				ms = make([]rev, 0, t.nmonths)
 			}
 			t.months[ti] = append(ms, nr)
-		case nr.revision >= ms[j].revision:
-			ms[j] = nr
 		default:
-			continue
+			ms[j] = nr
 		}
 		touched = append(touched, ti)
 	}
@@ -400,6 +410,30 @@ func (t *Tracker) evaluate(w, i int, asOf time.Time) plan.Progress {
 	}
 	t.scratch[w] = scratch
 	return plan.Evaluate(t.plan, &t.plan.Targets[i], scratch, asOf)
+}
+
+// narrow shrinks the validity window [from, until) around asOf to the
+// received times of target i's revisions: one received after asOf starts
+// counting at its received time, and one received at or before it stops
+// counting if the clock goes back before that. With the wall clock every
+// commit is received before the rebuild that publishes it, so only stored
+// figures dated in the future (or a clock stepped back) narrow the window
+// in a way that forces an extra rebuild. The caller holds mu.
+func (t *Tracker) narrow(asOf time.Time, i int) {
+	at := asOf.UnixNano()
+	for _, m := range t.months[i] {
+		switch {
+		case m.received == noTime:
+		case m.received <= at:
+			if !t.hasFrom || m.received > t.from.UnixNano() {
+				t.from, t.hasFrom = time.Unix(0, m.received), true
+			}
+		default:
+			if !t.hasUntil || m.received < t.until.UnixNano() {
+				t.until, t.hasUntil = time.Unix(0, m.received), true
+			}
+		}
+	}
 }
 
 // parallelFrom is the plan size from which a full rebuild evaluates on
@@ -491,6 +525,13 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 		}
 		if t.hasUntil {
 			t.until = t.bounds[i]
+		}
+		for i := range t.months {
+			t.narrow(asOf, i)
+		}
+	} else {
+		for _, i := range touched {
+			t.narrow(asOf, i)
 		}
 	}
 	t.cur.Store(&published{snap: next})

@@ -566,3 +566,57 @@ func TestCommitSharesUntouchedProgress(t *testing.T) {
 		t.Error("the earlier snapshot changed")
 	}
 }
+
+// TestKnownAtMatchesFullEvaluation stores revisions received at random
+// instants, many of them after the clock (a database replayed with a
+// fixed clock, figures migrated with their original dates), moves the
+// clock forwards and sometimes back, and checks that what the tracker
+// publishes equals a full evaluation at every instant it claims to be
+// valid for: right after a refresh, and just before the refresh Run
+// would schedule next.
+func TestKnownAtMatchesFullEvaluation(t *testing.T) {
+	p := synth.Plan(24)
+	start := day(p, "2019-01-01")
+	c := newClock(start)
+	rng := rand.New(rand.NewPCG(5, 6))
+	year := int64(365 * 24 * time.Hour)
+	all := map[string][]plan.Report{}
+	var revs []plan.Report
+	for i := range p.Targets {
+		for m := 1; m <= 12; m++ {
+			for rv := 1; rv <= 1+rng.IntN(3); rv++ {
+				r := report(p, i, m, float64(rng.IntN(100)), rv)
+				r.Received = start.Add(time.Duration(rng.Int64N(year)))
+				revs = append(revs, r)
+				all[r.Target] = append(all[r.Target], r)
+			}
+		}
+	}
+	tr := newTracker(t, p, c.now)
+	tr.Load(revs)
+	check := func(step int, asOf time.Time) {
+		t.Helper()
+		s := tr.Snapshot()
+		for i := range p.Targets {
+			tg := &p.Targets[i]
+			want := plan.Evaluate(p, tg, all[tg.ID], asOf)
+			// The snapshot's own AsOf is when it was built; compare
+			// everything else.
+			if got := *s.Targets[i]; fmt.Sprint(got) != fmt.Sprint(want) {
+				t.Fatalf("step %d, target %s as of %v:\ngot  %+v\nwant %+v", step, tg.ID, asOf, got, want)
+			}
+		}
+	}
+	for step := range 400 {
+		d := time.Duration(rng.Int64N(int64(72 * time.Hour)))
+		if rng.IntN(8) == 0 {
+			d = -d
+		}
+		c.set(c.now().Add(d))
+		wait := tr.refresh()
+		check(step, c.now())
+		if wait > time.Millisecond {
+			check(step, c.now().Add(wait-time.Nanosecond))
+		}
+	}
+}

@@ -55,6 +55,9 @@ func (h *Handler) target(w http.ResponseWriter, r *http.Request, v *view) {
 		h.fail(w, r, http.StatusInternalServerError, "")
 		return
 	}
+	// The page shows the history as it stood at the snapshot's instant:
+	// what was received later does not exist yet.
+	revs = plan.KnownAt(revs, s.AsOf)
 	loc := s.Plan.Location
 	if loc == nil {
 		loc = time.UTC
@@ -205,11 +208,15 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 		var upto []plan.Report
 		for _, rv := range revs {
 			if !m.Before(rv.Period) {
+				rv.Received = time.Time{} // known: filtered by the caller
 				upto = append(upto, rv)
 			}
 		}
 		// One hour after the month's report fell due: the month is
-		// evaluated whatever the engine does at the exact boundary.
+		// evaluated whatever the engine does at the exact boundary. Each
+		// month is drawn from the figures known at the page's instant,
+		// late ones and corrections included, not from what had arrived
+		// by that month's due date.
 		pr := eval(p, t, upto, p.DueAt(m).Add(time.Hour))
 		samples[i] = sample{actual: pr.Actual, expected: pr.Expected, hasActual: pr.HasActual}
 		if !g.Evaluated.IsZero() && !g.Evaluated.Before(m) {
