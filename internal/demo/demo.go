@@ -354,7 +354,7 @@ func (g *generator) correct(t *plan.Target, figs []Figure) []Figure {
 	wrong := right
 	wrong.Value = roundValue(t, right.Value/c.factor)
 	if wrong.Value == right.Value {
-		wrong.Value = right.Value + 1
+		wrong.Value = roundValue(t, right.Value+1)
 	}
 	right.Note = c.note
 	right.At = wrong.At.AddDate(0, 0, 7)
@@ -367,16 +367,21 @@ func (g *generator) correct(t *plan.Target, figs []Figure) []Figure {
 // target paced at or above its schedule never falls below it by rounding.
 func roundUp(t *plan.Target, x float64) float64 {
 	s := step(t)
-	return math.Ceil(x/s-1e-9) * s
+	return math.Ceil(x/s-1e-9) / (1 / s)
 }
 
+// roundValue rounds to the unit's precision. It divides the whole number
+// of steps by the steps per unit (10, exact) instead of multiplying by the
+// step (0.1, inexact): 14/10 is the float nearest 1.4, the way a bureau
+// types it, while 14·0.1 is 1.4000000000000001.
 func roundValue(t *plan.Target, x float64) float64 {
 	s := step(t)
-	return math.Round(x/s) * s
+	return math.Round(x/s) / (1 / s)
 }
 
 // step is the precision a bureau reports in: whole units for counts, one
-// decimal for rates, areas in 亩, lengths and percentages.
+// decimal for rates, areas in 亩, lengths and percentages. 1/step is a
+// whole number.
 func step(t *plan.Target) float64 {
 	switch {
 	case t.Kind == plan.Milestone:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -172,4 +173,25 @@ func containsStatus(ss []plan.Status, s plan.Status) bool {
 		}
 	}
 	return false
+}
+
+// Every demo figure is a decimal as a bureau would type it, at most one
+// decimal place: the float nearest "1.4", never 1.4000000000000001, which
+// the API, the revision table and the CSV would otherwise show.
+func TestFiguresHaveNoFloatNoise(t *testing.T) {
+	figs, _ := Year(repoPlan(t), DefaultThrough)
+	noisy := 0
+	for _, f := range figs {
+		// The shortest decimal that reads back as the value.
+		s := strconv.FormatFloat(f.Value, 'f', -1, 64)
+		if i := strings.IndexByte(s, '.'); i >= 0 && len(s)-i-1 > 1 {
+			noisy++
+			if noisy <= 5 {
+				t.Errorf("%s %s: got %s, want at most one decimal", f.Target, f.Period, s)
+			}
+		}
+	}
+	if noisy > 0 || len(figs) < 400 {
+		t.Errorf("%d of %d figures have float noise, want 0 of more than 400", noisy, len(figs))
+	}
 }
