@@ -58,6 +58,7 @@ func TestBureauCommands(t *testing.T) {
 		return p
 	}
 	good := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,1.8,\ninferior-water-bodies-eliminated,2019-10,20,\n")
+	huge := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,1.8,\ninferior-water-bodies-eliminated,2019-10,1.7e308,\n")
 	bad := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,-1,\nno-such-target,2019-10,3,\nsewer-pipes-built,2019-13,1,\n")
 
 	for _, tc := range []struct {
@@ -68,7 +69,7 @@ func TestBureauCommands(t *testing.T) {
 		stdout string
 		stderr []string
 	}{
-		{"a new figure is stored", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.5"}, 0,
+		{"a new figure is stored and echoed in its shortest form", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.50"}, 0,
 			"sewer-pipes-built 2019-10 = 1.5: stored (revision 1)", nil},
 		{"sending it again changes nothing", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.5"}, 0,
 			"unchanged", nil},
@@ -82,6 +83,12 @@ func TestBureauCommands(t *testing.T) {
 			"", []string{"(HTTP 401)"}},
 		{"a server that is down exits 2", clerk, []string{"submit", "--server", down, "sewer-pipes-built", "2019-10", "2"}, 2,
 			"", []string{"cannot reach"}},
+		{"a figure beyond 1e12 is refused by the server naming the value", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "1.7e308", "--note", "x"}, 1,
+			"", []string{"value: must be at most 1000000000000 in magnitude, got 1.7e+308", "(HTTP 422)"}},
+		{"NaN is a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "NaN"}, 2,
+			"", []string{`value "NaN" is not a finite number`}},
+		{"infinity is a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "+Inf"}, 2,
+			"", []string{`value "+Inf" is not a finite number`}},
 		{"a value that is not a number is a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built", "2019-10", "two"}, 2,
 			"", []string{`value "two" is not a number`}},
 		{"missing arguments are a usage error", clerk, []string{"submit", "--server", url, "sewer-pipes-built"}, 2,
@@ -92,6 +99,8 @@ func TestBureauCommands(t *testing.T) {
 			"created 1, unchanged 1, corrected 0", nil},
 		{"a bad file is refused with one line per bad row", clerk, []string{"import", "--server", url, bad}, 1,
 			"", []string{"targetwatch import: ", "\nline 2: value: ", "\nline 3: ", "\nline 4: "}},
+		{"an import with a figure beyond 1e12 is refused at its line", clerk, []string{"import", "--server", url, huge}, 1,
+			"", []string{"line 3: value: must be at most 1000000000000"}},
 		{"an import to a server that is down exits 2", clerk, []string{"import", "--server", down, good}, 2,
 			"", []string{"cannot reach"}},
 		{"an unknown agency's template is refused", clerk, []string{"template", "--server", url, "--agency", "nope"}, 1,

@@ -70,8 +70,8 @@ func printSummary(w io.Writer, file string, p *plan.Plan) {
 	fmt.Fprintf(w, "period     %s .. %s (%s), %s reports due on day %d of the next month\n",
 		p.Start.Format("2006-01-02"), p.End.Format("2006-01-02"), p.Timezone, p.Frequency, p.DueDay)
 	fmt.Fprintf(w, "source     %s (every quote found verbatim)\n", p.Source)
-	fmt.Fprintf(w, "thresholds at_risk %g, off_track %g, cap_warning %g\n",
-		p.Thresholds.AtRisk, p.Thresholds.OffTrack, p.Thresholds.CapWarning)
+	fmt.Fprintf(w, "thresholds at_risk %s, off_track %s, cap_warning %s\n",
+		plan.FormatNumber(p.Thresholds.AtRisk), plan.FormatNumber(p.Thresholds.OffTrack), plan.FormatNumber(p.Thresholds.CapWarning))
 
 	kinds := map[plan.Kind]int{}
 	dirs := map[plan.Direction]int{}

@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"mime"
 	"net/http"
 	"net/url"
@@ -48,6 +49,10 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return usageError("value %q is not a number", value)
 	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		// JSON cannot carry it; the server bounds the finite ones.
+		return usageError("value %q is not a finite number", value)
+	}
 	c, err := newAPIClient(e, *server, *token)
 	if err != nil {
 		return err
@@ -85,7 +90,7 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if ans.Revision > 0 {
 		what += fmt.Sprintf(" (revision %d)", ans.Revision)
 	}
-	fmt.Fprintf(e.stdout, "%s %s = %s: %s\n", target, period, value, what)
+	fmt.Fprintf(e.stdout, "%s %s = %s: %s\n", target, period, plan.FormatNumber(v), what)
 	for _, w := range ans.Warnings {
 		fmt.Fprintf(e.stderr, "warning: %s\n", describeItem(w))
 	}

@@ -104,7 +104,7 @@ func cells(r Row) []string {
 		gap = "+" + gap
 	}
 	return []string{
-		r.Item, r.Title, r.AgencyName, Number(r.Goal), r.Unit,
+		r.Item, r.Title, r.AgencyName, plan.FormatNumber(r.Goal), r.Unit,
 		opt(r.Actual), Number(r.Expected), gap, opt(r.Projected),
 		r.StatusText, strconv.Itoa(len(r.Missing)), r.Summary,
 	}

@@ -114,8 +114,9 @@ func newBar(g *plan.Progress) bar {
 	return b
 }
 
-func withUnit(x float64, unit string) string {
-	n := report.Number(x)
+// withUnit writes n, a figure already formatted (plan.FormatNumber for a
+// figure as typed, report.Number for a computed one), with its unit.
+func withUnit(n string, unit string) string {
 	if unit == "" {
 		return n
 	}
@@ -134,8 +135,8 @@ func newCard(v *view, s *plan.Snapshot, g *plan.Progress) card {
 		Milestone:  t.Kind == plan.Milestone,
 		Status:     g.Status,
 		StatusText: report.StatusText(g.Status, v.Lang),
-		Goal:       withUnit(t.Goal, unit),
-		Expected:   withUnit(g.Expected, unit),
+		Goal:       withUnit(plan.FormatNumber(t.Goal), unit),
+		Expected:   withUnit(report.Number(g.Expected), unit),
 		Actual:     "—",
 		Summary:    report.Summary(g, v.Lang),
 		Bar:        newBar(g),
@@ -144,7 +145,7 @@ func newCard(v *view, s *plan.Snapshot, g *plan.Progress) card {
 		URL:        v.Link("/targets/" + t.ID),
 	}
 	if g.HasActual {
-		c.Actual = withUnit(g.Actual, unit)
+		c.Actual = withUnit(report.Number(g.Actual), unit)
 	}
 	if c.Milestone {
 		c.Goal, c.Expected = v.T["milestone_done"], ""

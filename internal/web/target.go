@@ -81,10 +81,10 @@ func (h *Handler) target(w http.ResponseWriter, r *http.Request, v *view) {
 			if gap > 0 {
 				sign = "+"
 			}
-			d.Facts = append(d.Facts, fact{v.T["gap"], sign + withUnit(gap, unit)})
+			d.Facts = append(d.Facts, fact{v.T["gap"], sign + withUnit(report.Number(gap), unit)})
 		}
 		if g.HasProjected {
-			d.Facts = append(d.Facts, fact{v.T["projection"], withUnit(g.Projected, unit)})
+			d.Facts = append(d.Facts, fact{v.T["projection"], withUnit(report.Number(g.Projected), unit)})
 		}
 	}
 	d.Facts = append(d.Facts,
@@ -152,7 +152,7 @@ func valueText(v *view, t *plan.Target, x float64) string {
 		}
 		return v.T["milestone_open"]
 	}
-	return withUnit(x, report.Unit(t, v.Lang))
+	return withUnit(plan.FormatNumber(x), report.Unit(t, v.Lang))
 }
 
 // chart is an inline SVG line chart of one target over the plan's months.
@@ -270,7 +270,7 @@ func newChart(v *view, s *plan.Snapshot, g *plan.Progress, revs []plan.Report, e
 		exp = append(exp, pt(x(i), y(sm.expected)))
 		if i <= evaluated && sm.hasActual {
 			act = append(act, pt(x(i), y(sm.actual)))
-			c.Dots = append(c.Dots, point{X: x(i), Y: y(sm.actual), Label: months[i].String() + ": " + withUnit(sm.actual, unit)})
+			c.Dots = append(c.Dots, point{X: x(i), Y: y(sm.actual), Label: months[i].String() + ": " + withUnit(report.Number(sm.actual), unit)})
 		}
 	}
 	c.Expected = join(exp)
