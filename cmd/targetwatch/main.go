@@ -106,6 +106,9 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'targetwatch COMMAND -h' for the flags of a command.")
+	fmt.Fprintln(w, "\nExit status: 0 success; 1 failure, told in one line on stderr; 2 a bad command line,")
+	fmt.Fprintln(w, "or a server that cannot be reached (submit, import, template, report --server);")
+	fmt.Fprintln(w, "3 backup's --out already exists.")
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
