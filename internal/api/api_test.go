@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 	"golang.org/x/text/encoding/simplifiedchinese"
@@ -124,6 +125,13 @@ func TestBadInputIsRejectedAndChangesNothing(t *testing.T) {
 		{"a JSON batch with an unknown field is malformed", batchJSON(`{"reports":[{"target":"river-clean","period":"2019-04","value":1,"unit":"km"}]}`), 400, "unit", 0},
 		{"an empty JSON batch is invalid", batchJSON(`{"reports":[]}`), 422, "reports", 0},
 		{"a batch from a supervisor is forbidden", with(batchJSON(`{"reports":[{"target":"river-clean","period":"2019-04","value":1}]}`), func(r *request) { r.token = "supervisor" }), 403, "", 0},
+		{"an agency giving a figure its original date is forbidden", batchCSV("target,period,value,received\nriver-clean,2019-04,5,2019-04-02\n"), 403, "received", 2},
+		{"a supervisor giving a figure its original date is forbidden", with(batchJSON(`{"reports":[{"target":"river-clean","period":"2019-04","value":1,"received":"2019-04-02"}]}`), func(r *request) { r.token = "supervisor" }), 403, "received", 1},
+		{"an original date after now (noon on 15 April) is invalid", with(batchCSV("target,period,value,received\nriver-clean,2019-04,5,2019-04-16\n"), func(r *request) { r.token = "admin" }), 422, "received", 2},
+		{"an original time a second after now is invalid", with(batchJSON(`{"reports":[{"target":"river-clean","period":"2019-04","value":1,"received":"2019-04-15T12:00:01+08:00"}]}`), func(r *request) { r.token = "admin" }), 422, "received", 1},
+		{"an original date before its month began is invalid", with(batchCSV("target,period,value,received\nriver-clean,2019-04,5,2019-04-01\nriver-clean,2019-02,5,2019-01-31\n"), func(r *request) { r.token = "admin" }), 422, "received", 3},
+		{"an original date in another format is invalid", with(batchJSON(`{"reports":[{"target":"river-clean","period":"2019-04","value":1,"received":"15/04/2019"}]}`), func(r *request) { r.token = "admin" }), 422, "received", 1},
+		{"a correction dated before the figure it corrects is invalid", with(batchCSV("target,period,value,note,received\nriver-clean,2019-03,12,fix,2019-04-02\n"), func(r *request) { r.token = "admin" }), 422, "received", 2},
 		{"an agency batch touching a locked month is locked", batchJSON(`{"reports":[{"target":"river-clean","period":"2019-01","value":9,"note":"late"}]}`), 423, "period", 1},
 	}
 	if len(cases) < 30 {
@@ -531,4 +539,56 @@ func TestTokenRevokedByAnotherProcess(t *testing.T) {
 	}
 	// Other tokens are unaffected.
 	h.mustPut("admin", "river-clean", "2019-04", `{"value": 11}`, http.StatusCreated)
+}
+
+// An administrator migrating the months before the service existed gives
+// each figure its original date; it is stored as the received time, so a
+// replay counts it from that date on.
+func TestAdminBatchKeepsOriginalDates(t *testing.T) {
+	h := newHarness(t)
+	csv := "target,period,value,note,received\n" +
+		"river-clean,2019-01,8,,2019-02-05\n" +
+		"river-clean,2019-02,9,,2019-03-06T10:30:00+08:00\n" +
+		"river-clean,2019-03,10,,2019-04-15T12:00:00+08:00\n" // exactly now: allowed
+	res := h.do(request{method: "POST", path: "/reports", token: "admin", contentType: "text/csv", body: []byte(csv)})
+	if res.status != http.StatusOK || !strings.Contains(string(res.body), `"created":3`) {
+		t.Fatalf("admin batch with original dates: got %d %s, want 200 with 3 created", res.status, res.body)
+	}
+	res = h.do(request{method: "POST", path: "/reports", token: "admin", contentType: "application/json",
+		body: []byte(`{"reports":[{"target":"road-repair","period":"2019-03","value":2,"received":"2019-04-01"}]}`)})
+	if res.status != http.StatusOK {
+		t.Fatalf("admin JSON batch with an original date: got %d %s", res.status, res.body)
+	}
+	want := map[string]time.Time{
+		"river-clean 2019-01": time.Date(2019, 2, 5, 0, 0, 0, 0, shanghai), // midnight in the plan's zone
+		"river-clean 2019-02": time.Date(2019, 3, 6, 10, 30, 0, 0, shanghai),
+		"river-clean 2019-03": asOf,
+		"road-repair 2019-03": time.Date(2019, 4, 1, 0, 0, 0, 0, shanghai),
+	}
+	revs := h.revisions()
+	for _, r := range revs {
+		k := r.Target + " " + r.Period.String()
+		if w, ok := want[k]; !ok || !r.Received.Equal(w) {
+			t.Errorf("%s: received %v, want %v", k, r.Received, w)
+		}
+	}
+	if len(revs) != len(want) {
+		t.Errorf("got %d revisions, want %d", len(revs), len(want))
+	}
+	// As of 1 March only January (8) was known; on 15 April all three
+	// months: 8 + 9 + 10 = 27.
+	p := testPlan()
+	tg, _ := p.Target("river-clean")
+	var rc []plan.Report
+	for _, r := range revs {
+		if r.Target == "river-clean" {
+			rc = append(rc, r)
+		}
+	}
+	if g := plan.Evaluate(p, tg, rc, time.Date(2019, 3, 1, 0, 0, 0, 0, shanghai)); g.Actual != 8 {
+		t.Errorf("as of 1 March: got actual %v, want 8", g.Actual)
+	}
+	if g, _ := h.tracker.Snapshot().Target("river-clean"); g.Actual != 27 || !g.LastReport.Equal(asOf) {
+		t.Errorf("snapshot: got actual %v, last report %v; want 27, %v", g.Actual, g.LastReport, asOf)
+	}
 }

@@ -15,7 +15,9 @@ import (
 
 // CSVColumns are the columns a CSV batch needs, in the order the template
 // writes them; note may be absent, other columns are ignored (so a template
-// may carry titles and units for the clerk's benefit).
+// may carry titles and units for the clerk's benefit), except received:
+// an administrator migrating a year from spreadsheets may give each
+// figure its original date there.
 var CSVColumns = []string{"target", "period", "value", "note"}
 
 // decodeText returns body as UTF-8. charset is the Content-Type parameter;
@@ -126,6 +128,7 @@ func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 		period, periodErr := csvPeriod(cell(rec, "period"))
 		rows = append(rows, batchRow{
 			line: line, target: cell(rec, "target"), period: period, periodErr: periodErr, note: cell(rec, "note"),
+			received: cell(rec, "received"),
 			value: func(t *plan.Target) (float64, error) {
 				if value == "" {
 					return 0, plan.Errorf(plan.KindMalformed, "value", "required")

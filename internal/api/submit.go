@@ -29,12 +29,15 @@ type BatchBody struct {
 	Reports []BatchItem `json:"reports"`
 }
 
-// BatchItem is one figure of a JSON batch.
+// BatchItem is one figure of a JSON batch. Received, for an
+// administrator only, is the figure's original date (YYYY-MM-DD or
+// RFC 3339), stored as its received time; see parseReceived.
 type BatchItem struct {
-	Target string          `json:"target"`
-	Period string          `json:"period"`
-	Value  json.RawMessage `json:"value"`
-	Note   string          `json:"note"`
+	Target   string          `json:"target"`
+	Period   string          `json:"period"`
+	Value    json.RawMessage `json:"value"`
+	Note     string          `json:"note"`
+	Received string          `json:"received,omitempty"`
 }
 
 // FigureAnswer is the answer to a stored (or checked) figure.
@@ -375,15 +378,12 @@ type batchRow struct {
 	periodErr *plan.Error
 	value     func(*plan.Target) (float64, error)
 	note      string
+	received  string // the original date, or "" for the commit time
 }
 
 func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 	who := principal(r)
 	now := s.now()
-	if who.Role == plan.RoleSupervisor {
-		s.reject(w, r, plan.Errorf(plan.KindForbidden, "", "a supervisor token reads but does not write"))
-		return
-	}
 	mt, charset, err := mediaType(r)
 	if err != nil {
 		s.reject(w, r, err)
@@ -418,6 +418,10 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, err)
 		return
 	}
+	if who.Role == plan.RoleSupervisor {
+		s.reject(w, r, supervisorBatch(rows))
+		return
+	}
 	if len(rows) == 0 {
 		s.reject(w, r, plan.Errorf(plan.KindInvalid, "reports", "the batch holds no figures"))
 		return
@@ -428,6 +432,13 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		sub, errs := s.checkFigure(who, now, row.target, row.period, row.value, row.note)
 		if row.periodErr != nil {
 			errs = withPeriodError(errs, row.periodErr)
+		}
+		if row.received != "" {
+			at, err := s.checkReceived(who, sub.Period, row.received, now)
+			if err != nil {
+				errs = append(errs, err)
+			}
+			sub.Received = at
 		}
 		for _, e := range errs {
 			probs = append(probs, plan.Problem{Line: row.line, Err: e})
@@ -471,6 +482,22 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, ans)
 }
 
+// supervisorBatch is the refusal of a supervisor's batch: it names the
+// rows that set received, so the answer says which field no reader may
+// set, and is a plain refusal otherwise.
+func supervisorBatch(rows []batchRow) error {
+	var ps plan.Problems
+	for _, row := range rows {
+		if row.received != "" {
+			ps = append(ps, plan.Problem{Line: row.line, Err: plan.Errorf(plan.KindForbidden, "received", "a supervisor token reads but does not write, and only an administrator may give a figure its original date")})
+		}
+	}
+	if len(ps) > 0 {
+		return ps
+	}
+	return plan.Errorf(plan.KindForbidden, "", "a supervisor token reads but does not write")
+}
+
 func parseJSONBatch(body []byte) ([]batchRow, error) {
 	var b BatchBody
 	if err := decodeStrict(body, &b); err != nil {
@@ -479,7 +506,7 @@ func parseJSONBatch(body []byte) ([]batchRow, error) {
 	rows := make([]batchRow, len(b.Reports))
 	for i, it := range b.Reports {
 		raw := it.Value
-		rows[i] = batchRow{line: i + 1, target: it.Target, period: it.Period, note: it.Note,
+		rows[i] = batchRow{line: i + 1, target: it.Target, period: it.Period, note: it.Note, received: it.Received,
 			value: func(*plan.Target) (float64, error) { return parseJSONValue(raw) }}
 	}
 	return rows, nil
@@ -494,4 +521,31 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	_, _ = w.Write(append(b, '\n'))
+}
+
+// checkReceived reads a batch row's original date: an administrator's
+// only, YYYY-MM-DD (midnight in the plan's zone) or RFC 3339, not after
+// now (the service clock) and not before month m began, since a figure
+// cannot be known before its month started. m is zero when the row's
+// period is itself wrong.
+func (s *server) checkReceived(who plan.Principal, m plan.Period, cell string, now time.Time) (time.Time, *plan.Error) {
+	if !who.CanBackdate() {
+		return time.Time{}, plan.Errorf(plan.KindForbidden, "received", "only an administrator may give a figure its original date; leave received empty")
+	}
+	loc := s.plan.Location
+	at, err := time.ParseInLocation("2006-01-02", cell, loc)
+	if err != nil {
+		at, err = time.Parse(time.RFC3339, cell)
+	}
+	if err != nil {
+		return time.Time{}, plan.Errorf(plan.KindMalformed, "received", "want YYYY-MM-DD or RFC 3339, got %q", truncate(cell, 40))
+	}
+	at = at.In(loc)
+	switch {
+	case at.After(now):
+		return time.Time{}, plan.Errorf(plan.KindInvalid, "received", "%s is in the future (now %s)", cell, now.In(loc).Format(time.RFC3339))
+	case !m.IsZero() && at.Before(m.Start(loc)):
+		return time.Time{}, plan.Errorf(plan.KindInvalid, "received", "%s is before %s began", cell, m)
+	}
+	return at, nil
 }

@@ -34,3 +34,8 @@ func (p Principal) CanWrite(t *Target) bool {
 
 // CanWriteLocked reports whether p may correct a locked period.
 func (p Principal) CanWriteLocked() bool { return p.Role == RoleAdmin }
+
+// CanBackdate reports whether p may give a figure its original received
+// date (migrating a year from spreadsheets): only an administrator, since
+// a backdated figure changes what every replay of the past shows.
+func (p Principal) CanBackdate() bool { return p.Role == RoleAdmin }

@@ -43,6 +43,13 @@ type Submission struct {
 	// current value is still answered as unchanged, so retries stay
 	// harmless.
 	Locked bool
+
+	// Received, when set, is stored as the revision's received time
+	// instead of the commit time: the original date of a figure migrated
+	// from a spreadsheet (the caller checks who may set it and that it is
+	// neither in the future nor before the month began). It must not be
+	// before the received time of the revision it corrects.
+	Received time.Time
 }
 
 // Result says what a submission did.
@@ -440,10 +447,14 @@ func (db *DB) apply(ctx context.Context, st *writeStmts, req *request, now time.
 		// UNIQUE constraint say otherwise, saving a query on the writer's
 		// serial path. Revisions start at 1 and have no gaps, so revision 1
 		// is free exactly when the period has no figure.
+		at := now
+		if !s.Received.IsZero() {
+			at = s.Received
+		}
 		if s.IfMatch == 0 && !s.Locked && !db.known(st, s.Target, s.Period) {
 			rev := plan.Report{
 				Target: s.Target, Period: s.Period, Value: s.Value, Note: s.Note, Revision: 1,
-				Agency: req.who.Agency, TokenID: req.who.TokenID, TokenName: req.who.Name, Received: now,
+				Agency: req.who.Agency, TokenID: req.who.TokenID, TokenName: req.who.Name, Received: at,
 			}
 			err := insert(ctx, st, rev)
 			if err == nil {
@@ -483,13 +494,20 @@ func (db *DB) apply(ctx context.Context, st *writeStmts, req *request, now time.
 		}
 		rev := plan.Report{
 			Target: s.Target, Period: s.Period, Value: s.Value, Note: s.Note, Revision: 1,
-			Agency: req.who.Agency, TokenID: req.who.TokenID, TokenName: req.who.Name, Received: now,
+			Agency: req.who.Agency, TokenID: req.who.TokenID, TokenName: req.who.Name, Received: at,
 		}
 		res := Created
 		if found {
 			if strings.TrimSpace(s.Note) == "" {
 				bad(plan.KindInvalid, "note", "changing %s %s from %v to %v is a correction and needs a note giving the reason",
 					s.Target, s.Period, cur.Value, s.Value)
+				continue
+			}
+			if at.Before(cur.Received) {
+				// Else the correction would count before the figure it
+				// corrects had arrived.
+				bad(plan.KindInvalid, "received", "%s is before revision %d of %s %s was received (%s)",
+					at.Format(time.RFC3339), cur.Revision, s.Target, s.Period, cur.Received.In(at.Location()).Format(time.RFC3339))
 				continue
 			}
 			rev.Revision = cur.Revision + 1
