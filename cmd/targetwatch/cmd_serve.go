@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -43,16 +42,6 @@ type serveDeps struct {
 	Logger   *slog.Logger
 }
 
-// serveExtension lets another cmd_*.go file add flags and handlers to
-// serve from its init(), e.g. the status page at "/" or more /api/v1
-// routes (more specific patterns win over the "/api/v1/" mount).
-type serveExtension struct {
-	flags func(fs *flag.FlagSet)                       // optional
-	mount func(mux *http.ServeMux, d *serveDeps) error // called once, before listening
-}
-
-var serveExtensions []serveExtension
-
 // Server timeouts. Writes get longer than reads because a batch import
 // answers only after its commit and a /metrics of a province-sized plan is
 // large.
@@ -65,7 +54,7 @@ const (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json] [--log-level LEVEL]")
+	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json] [--log-level LEVEL] [--require-token]")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the SQLite database `FILE` (created when absent)")
 	planCache := fs.String("plan-cache", "", "remember the checked plan in `FILE` to start faster; used only while the program, the targets file and its source are unchanged (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
@@ -74,11 +63,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	lockAfter := fs.Int("lock-after", 60, "lock a month for agencies this many `DAYS` after its report was due (0: never)")
 	logFormat := fs.String("log-format", "text", "log `FORMAT` on stderr: text or json")
 	logLevel := fs.String("log-level", "info", "log from `LEVEL` up: debug (adds a line per successful request), info, warn or error")
-	for _, x := range serveExtensions {
-		if x.flags != nil {
-			x.flags(fs)
-		}
-	}
+	requireToken := fs.Bool("require-token", false, "require a supervisor or admin token (given once in a sign-in form) to read the status page")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -158,10 +143,8 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	})
 	mux.Handle("GET /metrics", metrics.Handler(tracker.Snapshot, reg, log))
 	deps := &serveDeps{Plan: p, Store: db, Tracker: tracker, Registry: reg, Now: now, Logger: log}
-	for _, x := range serveExtensions {
-		if err := x.mount(mux, deps); err != nil {
-			return err
-		}
+	if err := mountStatusPage(mux, deps, *requireToken); err != nil {
+		return err
 	}
 
 	ln, err := net.Listen("tcp", *listen)

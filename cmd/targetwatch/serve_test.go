@@ -57,6 +57,9 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	if code != 200 || !strings.HasPrefix(apiCSV, "\ufeff序号,指标") || pageCSV != apiCSV {
 		t.Errorf("report: got API %d %.80q and a page download that is the same: %v; want 200, a Chinese CSV, the same", code, apiCSV, pageCSV == apiCSV)
 	}
+	if code, body := get(t, proc.URL+"/api/v1/nothing", clerk); code != 404 || !strings.Contains(body, `"type":"urn:targetwatch:problem:not_found"`) {
+		t.Errorf("/api/v1/nothing: got %d %.200s, want a 404 problem", code, body)
+	}
 	_, metrics := get(t, proc.URL+"/metrics", "")
 	// The build info carries the version `targetwatch version` prints, under
 	// targetwatch_ (not go_build_info, whose labels are the module's path).
@@ -64,7 +67,9 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,version=%q} 1`, runtime.Version(), version)
 	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", buildInfo,
 		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`,
-		`targetwatch_http_requests_total{code="200",handler="report",method="get"} 1`} {
+		`targetwatch_http_requests_total{code="200",handler="report",method="get"} 1`,
+		`targetwatch_http_requests_total{code="401",handler="targets",method="get"} 1`,
+		`targetwatch_http_requests_total{code="404",handler="unknown",method="get"} 1`} {
 		if !strings.Contains(metrics, want) {
 			t.Errorf("/metrics lacks %s", want)
 		}

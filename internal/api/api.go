@@ -38,8 +38,13 @@
 // trailing "%".
 //
 // Errors are application/problem+json (RFC 9457), their status taken from
-// the kind of the error in one table (kinds). A figure is answered 2xx only
-// after it is durably committed and the progress snapshot includes it.
+// the kind of the error in one table (kinds); an unknown path is 404, a
+// known path with another method 405 with Allow. Every answer carries an
+// X-Request-Id, which a problem repeats and every log line about the
+// request carries; a 500 (a recovered panic too) shows only a generic
+// detail, its cause goes to the log. Every answer is counted by route
+// name. A figure is answered 2xx only after it is durably committed and
+// the progress snapshot includes it.
 package api
 
 import (
@@ -52,7 +57,6 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/store"
@@ -101,6 +105,7 @@ type server struct {
 	lockAfter time.Duration
 	maxBody   int64
 	m         *metrics
+	routes    routeTable
 	targets   map[string]*plan.Target // plan.Target searches linearly; a province has 100,000
 }
 
@@ -171,6 +176,15 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 // cfg.Progress as the store's commit hook, so each group commit updates
 // the snapshot once, before any of its submitters is answered.
 func New(cfg Config) (http.Handler, error) {
+	s, err := newServer(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return s.observe(s.authenticate(s.mux())), nil
+}
+
+// newServer checks cfg and builds the server, without routes.
+func newServer(cfg Config) (*server, error) {
 	if cfg.Plan == nil || cfg.Store == nil || cfg.Progress == nil {
 		return nil, errors.New("api: Plan, Store and Progress are required")
 	}
@@ -182,6 +196,7 @@ func New(cfg Config) (http.Handler, error) {
 		log:       cfg.Logger,
 		lockAfter: cfg.LockAfter,
 		maxBody:   cfg.MaxBody,
+		routes:    routeTable{paths: http.NewServeMux(), names: map[string]string{}, methods: map[string][]string{}},
 	}
 	s.targets = make(map[string]*plan.Target, len(cfg.Plan.Targets))
 	for i := range cfg.Plan.Targets {
@@ -207,18 +222,18 @@ func New(cfg Config) (http.Handler, error) {
 		s.m.commits.Observe(float64(len(revs)))
 		cfg.Progress.Apply(revs...)
 	})
+	return s, nil
+}
 
+// mux routes every API request; what no route takes is 404 or 405.
+func (s *server) mux() http.Handler {
 	mux := http.NewServeMux()
-	known := http.NewServeMux() // the routes alone, to tell 405 from 404
 	route := func(pattern, name string, h http.HandlerFunc) {
-		method, _, _ := strings.Cut(pattern, " ")
-		var handler http.Handler = h
-		handler = promhttp.InstrumentHandlerCounter(s.m.requests.MustCurryWith(prometheus.Labels{"handler": name}), handler)
-		handler = promhttp.InstrumentHandlerDuration(s.m.duration.MustCurryWith(prometheus.Labels{"handler": name}), handler)
+		method, path, _ := strings.Cut(pattern, " ")
+		mux.Handle(pattern, h)
+		s.routes.add(method, path, name)
 		// Pre-create the common series of each route.
 		s.m.requests.WithLabelValues(name, "200", strings.ToLower(method))
-		mux.Handle(pattern, handler)
-		known.Handle(pattern, h)
 	}
 	route("GET "+Prefix+"/targets", "targets", s.listTargets)
 	route("GET "+Prefix+"/targets/{id}", "target", s.getTarget)
@@ -228,23 +243,54 @@ func New(cfg Config) (http.Handler, error) {
 	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
 	route("GET "+Prefix+"/agencies/{id}/template.csv", "agency_template", s.getTemplate)
 	route("GET "+Prefix+"/report", "report", s.getReport)
-	mux.HandleFunc(Prefix+"/", func(w http.ResponseWriter, r *http.Request) {
-		var allow []string
-		for _, m := range []string{http.MethodGet, http.MethodPut, http.MethodPost} {
-			probe := r.Clone(r.Context())
-			probe.Method = m
-			if _, pattern := known.Handler(probe); pattern != "" {
-				allow = append(allow, m)
-			}
-		}
-		if len(allow) > 0 {
-			w.Header().Set("Allow", strings.Join(allow, ", "))
-			writeProblem(w, r, s.log, &plan.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("%s %s: allowed %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
-			return
-		}
-		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "", "no such API endpoint: %s %s", r.Method, r.URL.Path))
-	})
-	return s.logRequests(s.authenticate(mux)), nil
+	mux.HandleFunc(Prefix+"/", s.unrouted)
+	return mux
+}
+
+// unknownRoute is the handler label of a request whose path is no route's.
+const unknownRoute = "unknown"
+
+// routeTable knows each route's path pattern, its name (the handler label
+// of the request metrics) and its methods, so that an answer given before
+// routing (401) or without a route (404, 405) is counted under a bounded
+// name too.
+type routeTable struct {
+	paths   *http.ServeMux      // the path patterns alone, matching any method
+	names   map[string]string   // path pattern -> name (the first route's, when several methods share a path)
+	methods map[string][]string // path pattern -> methods
+}
+
+func (t *routeTable) add(method, path, name string) {
+	if _, ok := t.names[path]; !ok {
+		t.paths.Handle(path, http.NotFoundHandler()) // only the pattern is used
+		t.names[path] = name
+	}
+	t.methods[path] = append(t.methods[path], method)
+}
+
+// match is the path pattern of r's route, whatever its method ("" if none).
+func (t *routeTable) match(r *http.Request) string {
+	_, pattern := t.paths.Handler(r)
+	return pattern
+}
+
+// name is the handler label of r.
+func (t *routeTable) name(r *http.Request) string {
+	if n, ok := t.names[t.match(r)]; ok {
+		return n
+	}
+	return unknownRoute
+}
+
+// unrouted answers what no route takes: 405 with Allow for a known path,
+// 404 otherwise.
+func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
+	if allow := s.routes.methods[s.routes.match(r)]; len(allow) > 0 {
+		w.Header().Set("Allow", strings.Join(allow, ", "))
+		writeProblem(w, r, s.log, &plan.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("%s %s: allowed %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
+		return
+	}
+	writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "", "no such API endpoint: %s %s", r.Method, r.URL.Path))
 }
 
 type ctxKey struct{}
@@ -312,64 +358,4 @@ func (s *server) reject(w http.ResponseWriter, r *http.Request, err error) {
 		s.m.rejected.WithLabelValues(infoOf(errorKind(err)).reason).Inc()
 	}
 	writeProblem(w, r, s.log, err)
-}
-
-// recorder keeps what the request log needs.
-type recorder struct {
-	http.ResponseWriter
-	status int
-	bytes  int64
-	who    plan.Principal
-}
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status == 0 {
-		r.status = code
-	}
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *recorder) Write(b []byte) (int, error) {
-	if r.status == 0 {
-		r.status = http.StatusOK
-	}
-	n, err := r.ResponseWriter.Write(b)
-	r.bytes += int64(n)
-	return n, err
-}
-
-func (r *recorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
-
-// logRequests writes one line per request. It logs the token's id and
-// label, never the Authorization header or the query string.
-func (s *server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &recorder{ResponseWriter: w}
-		next.ServeHTTP(rec, r)
-		if rec.status == 0 {
-			rec.status = http.StatusOK
-		}
-		// A successful request is a debug line: in a month-end rush of
-		// thousands of figures a second, an info line each costs a tenth
-		// of the request and buries the lines that matter. The figures
-		// themselves are on record in the database, with token and time.
-		level := slog.LevelDebug
-		switch {
-		case rec.status >= 500:
-			level = slog.LevelError
-		case rec.status >= 400:
-			level = slog.LevelInfo
-		}
-		s.log.LogAttrs(r.Context(), level, "request",
-			slog.String("method", r.Method),
-			slog.String("path", r.URL.Path),
-			slog.Int("status", rec.status),
-			slog.Int64("bytes", rec.bytes),
-			slog.Duration("duration", time.Since(start)),
-			slog.Int64("token_id", rec.who.TokenID),
-			slog.String("token_name", rec.who.Name),
-			slog.String("remote", r.RemoteAddr),
-		)
-	})
 }

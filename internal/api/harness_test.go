@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	dto "github.com/prometheus/client_model/go"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/progress"
@@ -208,8 +209,8 @@ func sameRevisions(a, b []plan.Report) bool {
 	return true
 }
 
-// counter reads one counter series from the registry.
-func (h *harness) counter(name string, labels map[string]string) float64 {
+// series finds the first series of one family whose labels include labels.
+func (h *harness) series(name string, labels map[string]string) *dto.Metric {
 	h.t.Helper()
 	mfs, err := h.reg.Gather()
 	if err != nil {
@@ -226,9 +227,39 @@ func (h *harness) counter(name string, labels map[string]string) float64 {
 					continue series
 				}
 			}
-			return m.GetCounter().GetValue()
+			return m
 		}
 	}
 	h.t.Fatalf("no series %s%v", name, labels)
-	return 0
+	return nil
+}
+
+// counter reads one counter series from the registry.
+func (h *harness) counter(name string, labels map[string]string) float64 {
+	h.t.Helper()
+	return h.series(name, labels).GetCounter().GetValue()
+}
+
+// histogramCount reads the number of observations of one histogram series.
+func (h *harness) histogramCount(name string, labels map[string]string) uint64 {
+	h.t.Helper()
+	return h.series(name, labels).GetHistogram().GetSampleCount()
+}
+
+// total sums every series of one counter.
+func (h *harness) total(name string) float64 {
+	h.t.Helper()
+	mfs, err := h.reg.Gather()
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	sum := 0.0
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			for _, m := range mf.GetMetric() {
+				sum += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return sum
 }

@@ -46,13 +46,16 @@ func infoOf(k plan.ErrorKind) kindInfo {
 // ProblemTypeBase prefixes the problem type URI of each error kind.
 const ProblemTypeBase = "urn:targetwatch:problem:"
 
-// Problem is an RFC 9457 problem details body.
+// Problem is an RFC 9457 problem details body. RequestID is the answer's
+// X-Request-Id, which the log lines about the request carry too: for a
+// 500, whose detail is generic, it is how the cause is found in the log.
 type Problem struct {
-	Type   string        `json:"type"`
-	Title  string        `json:"title"`
-	Status int           `json:"status"`
-	Detail string        `json:"detail"`
-	Errors []ProblemItem `json:"errors"`
+	Type      string        `json:"type"`
+	Title     string        `json:"title"`
+	Status    int           `json:"status"`
+	Detail    string        `json:"detail"`
+	Errors    []ProblemItem `json:"errors"`
+	RequestID string        `json:"request_id,omitempty"`
 }
 
 // ProblemItem locates one problem: a field (JSON field, CSV column, header
@@ -116,17 +119,18 @@ func itoa(n int) string {
 	return string(b)
 }
 
-// writeProblem answers with err as application/problem+json, logging
-// internal errors.
+// writeProblem answers with err as application/problem+json. The text of
+// an internal error goes to the log only, under the request's id.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
 	p := problemOf(err)
+	p.RequestID = requestID(r.Context())
 	switch {
 	case p.Status != http.StatusInternalServerError:
 	case errors.Is(err, context.Canceled) && r.Context().Err() != nil:
 		// The client went away; a figure it sent may still be committed.
-		log.InfoContext(r.Context(), "client gone before the answer", "method", r.Method, "path", r.URL.Path)
+		log.InfoContext(r.Context(), "client gone before the answer", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path)
 	default:
-		log.ErrorContext(r.Context(), "internal error", "method", r.Method, "path", r.URL.Path, "err", err)
+		log.ErrorContext(r.Context(), "internal error", "request_id", p.RequestID, "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	if p.Status == http.StatusUnauthorized {
 		v := `Bearer realm="targetwatch"`

@@ -97,7 +97,7 @@ func (s *server) listTargets(w http.ResponseWriter, r *http.Request) {
 	for i := range snap.Targets {
 		out.Targets = append(out.Targets, s.targetJSON(snap.Targets[i]))
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 func (s *server) getTarget(w http.ResponseWriter, r *http.Request) {
@@ -107,7 +107,7 @@ func (s *server) getTarget(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
 		return
 	}
-	writeJSON(w, http.StatusOK, s.targetJSON(g))
+	s.writeJSON(w, r, http.StatusOK, s.targetJSON(g))
 }
 
 // RevisionJSON is one revision in a period's history.
@@ -163,7 +163,7 @@ func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
 			TokenName: rev.TokenName, Received: rev.Received.In(s.plan.Location),
 		})
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }
 
 // MissingJSON is the answer of GET /agencies/{id}/missing.
@@ -196,5 +196,5 @@ func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
 		}
 		out.Targets = append(out.Targets, MissingTarget{Target: g.Target.ID, Item: g.Target.Item, Title: g.Target.Title, Missing: periods(g.Missing)})
 	}
-	writeJSON(w, http.StatusOK, out)
+	s.writeJSON(w, r, http.StatusOK, out)
 }

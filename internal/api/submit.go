@@ -341,7 +341,7 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 		}
 		w.Header().Set("ETag", ans.ETag)
 	}
-	writeJSON(w, status, ans)
+	s.writeJSON(w, r, status, ans)
 }
 
 func (s *server) figureAnswer(o store.Outcome) FigureAnswer {
@@ -479,7 +479,7 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	writeJSON(w, http.StatusOK, ans)
+	s.writeJSON(w, r, http.StatusOK, ans)
 }
 
 // supervisorBatch is the refusal of a supervisor's batch: it names the
@@ -512,10 +512,12 @@ func parseJSONBatch(body []byte) ([]batchRow, error) {
 	return rows, nil
 }
 
-func writeJSON(w http.ResponseWriter, status int, v any) {
+// writeJSON answers with v as JSON. A value JSON cannot hold is an internal
+// error, answered as a problem like any other.
+func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v any) {
 	b, err := json.Marshal(v)
 	if err != nil {
-		http.Error(w, fmt.Sprintf("encoding answer: %v", err), http.StatusInternalServerError)
+		writeProblem(w, r, s.log, fmt.Errorf("encode answer: %w", err))
 		return
 	}
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
