@@ -47,14 +47,18 @@ const maxWait = time.Minute
 
 // Tracker holds the current progress snapshot of one plan.
 //
-// All methods are safe for concurrent use. Snapshot takes no lock and never
-// returns nil; the snapshot it returns is immutable and stays valid (and
-// unchanged) after newer ones are published, so readers may keep it as long
-// as they like. (A snapshot no reader has seen yet is the one exception:
-// the next Apply re-evaluates its touched targets in place instead of
-// copying every target, and Snapshot waits the microseconds that takes.) Apply and Load serialise with each other; concurrent Apply
-// calls share rebuilds, so a burst of commits costs about one rebuild, not
-// one per caller.
+// All methods are safe for concurrent use. The tracker's state belongs to
+// one owner at a time: Run, while it runs, takes the revisions Add hands
+// it and rebuilds at evaluation boundaries; Apply, Load and LoadFunc
+// rebuild on their caller's goroutine. Add never evaluates anything, so
+// the store's writer can call it after every commit and go on writing.
+//
+// Snapshot never waits and never returns nil: it reads the current
+// snapshot through an atomic pointer, and while a rebuild runs it returns
+// the one before. A snapshot is immutable and stays valid (and unchanged)
+// after newer ones are published, so readers may keep it as long as they
+// like. Sync waits, on a channel, until the revisions added before it are
+// published.
 type Tracker struct {
 	plan   *plan.Plan
 	now    func() time.Time
@@ -64,11 +68,18 @@ type Tracker struct {
 	// (at 100,000 targets a map of 5 MB).
 	ids *plan.Snapshot
 
-	// pmu guards pending and pendingGen: revisions handed to Apply that no
-	// rebuild has taken yet, and the generation they will be published in.
+	// pmu guards pending and pendingGen: revisions handed to Add or Apply
+	// that no rebuild has taken yet, and the generation they will be
+	// published in.
 	pmu        sync.Mutex
 	pending    []plan.Report
 	pendingGen uint64
+	// wake tells Run that revisions are pending (capacity 1: one signal
+	// stands for any number of Adds).
+	wake chan struct{}
+	// owners counts running Run loops; without one, Sync publishes
+	// pending revisions itself.
+	owners atomic.Int32
 
 	// mu serialises rebuilds and guards the fields below it.
 	mu        sync.Mutex
@@ -80,24 +91,38 @@ type Tracker struct {
 	// evaluation boundary and no revision's received time lies between.
 	from, until       time.Time
 	hasFrom, hasUntil bool
+	// spare is the snapshot published before the current one, and lag the
+	// targets on which the two differ. If no reader ever took spare, the
+	// next incremental rebuild reuses its slice of pointers (after
+	// catching up on lag) instead of copying the current one: a burst of
+	// commits between two reads then costs the touched targets only, not
+	// a copy of a province's 100,000 pointers per commit.
+	spare *published
+	lag   []int
 
 	cur atomic.Pointer[published]
+
+	// rebuilding, when set (by tests), runs in every rebuild after the
+	// targets are evaluated and before the snapshot is published.
+	rebuilding func(full bool)
 }
 
-// published is the current snapshot and whether anyone has seen it. A
-// snapshot nobody has seen may be updated in place by the next Apply: then
-// a burst of commits between two reads costs the touched targets only,
-// instead of a copy of the whole plan's progress per commit.
+// published is a snapshot with what the tracker needs to know about it.
 type published struct {
-	snap  *plan.Snapshot
+	snap *plan.Snapshot
+	// gen is the last generation of revisions the snapshot includes.
+	gen uint64
+	// state says whether a reader has taken the snapshot; see Snapshot.
 	state atomic.Int32
+	// next is closed when a newer snapshot replaces this one.
+	next chan struct{}
 }
 
 // States of a published snapshot.
 const (
-	unseen int32 = iota // no reader has it; a rebuild may reuse its targets
+	unseen int32 = iota // no reader has it; once replaced, a rebuild may reuse its slice
 	seen                // a reader has it: it must never change
-	sealed              // a rebuild is reusing its targets; readers wait for the successor
+	reused              // replaced, and its slice reused by a rebuild: never returned
 )
 
 // rev is one revision of one month of one target, kept compact (24 bytes)
@@ -137,6 +162,7 @@ func New(cfg Config) (*Tracker, error) {
 		ids:     plan.NewSnapshot(cfg.Plan, time.Time{}, 0, nil),
 		months:  make([][]rev, len(cfg.Plan.Targets)),
 		nmonths: len(cfg.Plan.Periods()),
+		wake:    make(chan struct{}, 1),
 		// Generation 0 is the empty snapshot New publishes.
 		pendingGen: 1,
 	}
@@ -153,27 +179,22 @@ func New(cfg Config) (*Tracker, error) {
 			return nil, err
 		}
 	}
-	t.rebuild(nil, true)
+	t.rebuild(nil, true, t.published)
 	return t, nil
 }
 
-// Snapshot returns the current progress. It never returns nil, and the
-// snapshot never changes afterwards.
+// Snapshot returns the current progress without waiting. It never
+// returns nil, and the snapshot never changes afterwards.
 func (t *Tracker) Snapshot() *plan.Snapshot {
 	for {
 		p := t.cur.Load()
-		switch p.state.Load() {
-		case seen:
+		if p.state.Load() == seen || p.state.CompareAndSwap(unseen, seen) {
 			return p.snap
-		case unseen:
-			if p.state.CompareAndSwap(unseen, seen) {
-				return p.snap
-			}
-		default:
-			// A rebuild is re-evaluating a few targets of this unseen
-			// snapshot and publishes its successor in microseconds.
-			runtime.Gosched()
 		}
+		// p was replaced after we loaded it, and a rebuild has since
+		// reused its slice: a newer snapshot is current. Only a publish
+		// between the two loads sends us round again, so this never waits
+		// for another goroutine.
 	}
 }
 
@@ -215,7 +236,7 @@ func (t *Tracker) LoadFunc(each func(add func(plan.Report)) error) error {
 	if err := t.load(each); err != nil {
 		return err
 	}
-	t.rebuild(nil, true)
+	t.rebuild(nil, true, t.published)
 	return nil
 }
 
@@ -261,13 +282,30 @@ func (t *Tracker) load(each func(add func(plan.Report)) error) error {
 	return nil
 }
 
-// Apply records newly committed revisions and publishes a snapshot that
-// includes them before it returns (each counts from its received time, as
-// in plan.Evaluate). Only the targets they touch are re-evaluated (all of
-// them when the clock has crossed a boundary since the last snapshot). A
-// revision replaces one the month already has with the same number, so
-// replaying a revision is harmless; revisions of unknown targets are
-// logged and ignored.
+// Add hands newly committed revisions to Run and returns at once: it
+// never evaluates, so the store's writer may call it after each commit.
+// Call Sync to wait until a snapshot includes them. Each revision counts
+// from its received time, as in plan.Evaluate. A revision replaces one the
+// month already has with the same number, so replaying a revision is
+// harmless; revisions of unknown targets are logged and ignored.
+func (t *Tracker) Add(revs ...plan.Report) {
+	if len(revs) == 0 {
+		return
+	}
+	t.pmu.Lock()
+	t.pending = append(t.pending, revs...)
+	t.pmu.Unlock()
+	select {
+	case t.wake <- struct{}{}:
+	default: // Run has a signal waiting already
+	}
+}
+
+// Apply is Add followed by publishing on the caller's goroutine: a
+// snapshot that includes revs is published before it returns, whether or
+// not Run is running. Only the targets they touch are re-evaluated (all of
+// them when the clock has crossed a boundary since the last snapshot).
+// Concurrent Apply calls share rebuilds.
 func (t *Tracker) Apply(revs ...plan.Report) {
 	if len(revs) == 0 {
 		return
@@ -280,12 +318,49 @@ func (t *Tracker) Apply(revs ...plan.Report) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.published >= mine {
-		return // a concurrent Apply published ours with its own
+		return // a concurrent rebuild published ours with its own
 	}
+	t.flush()
+}
+
+// Sync waits until the published snapshot includes every revision handed
+// to Add or Apply before Sync was called, or until ctx is done. It waits
+// on Run; when no Run is running, it publishes them itself.
+func (t *Tracker) Sync(ctx context.Context) error {
+	t.pmu.Lock()
+	want := t.pendingGen
+	if len(t.pending) == 0 {
+		// Everything added is taken: published, or being rebuilt.
+		want--
+	}
+	t.pmu.Unlock()
+	for {
+		p := t.cur.Load()
+		if p.gen >= want {
+			return nil
+		}
+		if t.owners.Load() == 0 {
+			t.mu.Lock()
+			if t.published < want {
+				t.flush()
+			}
+			t.mu.Unlock()
+			continue
+		}
+		select {
+		case <-p.next:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+}
+
+// flush records every pending revision and publishes a snapshot that
+// includes them. The caller holds mu.
+func (t *Tracker) flush() {
 	batch, gen := t.takePending()
 	touched := t.record(batch)
-	t.rebuild(touched, false)
-	t.published = gen
+	t.rebuild(touched, false, gen)
 }
 
 // takePending hands the waiting revisions to the caller, who must hold mu
@@ -299,37 +374,61 @@ func (t *Tracker) takePending() (batch []plan.Report, gen uint64) {
 	return batch, gen
 }
 
-// Run rebuilds the snapshot whenever the clock crosses an evaluation
-// boundary, until ctx is done. It sleeps until the next boundary (at most a
-// minute at a time) rather than polling.
+// Run owns the snapshot until ctx is done: it publishes what Add hands it
+// as soon as it can (every pending revision in one rebuild), and rebuilds
+// every target whenever the clock crosses an evaluation boundary. It
+// sleeps until the next boundary (at most a minute at a time) or the next
+// Add rather than polling. Run one at a time.
 func (t *Tracker) Run(ctx context.Context) {
+	t.owners.Add(1)
+	defer func() {
+		// Sync calls waiting from now on publish for themselves; the ones
+		// already waiting on Run are let go by this last publish.
+		t.owners.Add(-1)
+		t.mu.Lock()
+		if t.pendingCount() > 0 {
+			t.flush()
+		}
+		t.mu.Unlock()
+	}()
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-t.wake:
 		case <-timer.C:
 		}
 		timer.Reset(t.refresh())
 	}
 }
 
-// refresh rebuilds the snapshot if the clock has left its validity and
-// returns how long it stays valid (at most maxWait, at least a
-// millisecond).
+// refresh publishes the pending revisions, or rebuilds every target if
+// the clock has left the snapshot's validity, and returns how long the
+// snapshot stays valid (at most maxWait, at least a millisecond).
 func (t *Tracker) refresh() time.Duration {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	now := t.now()
-	if !t.valid(now) {
-		t.rebuild(nil, true)
+	switch {
+	case t.pendingCount() > 0:
+		t.flush() // a full rebuild if the clock has crossed a boundary
+	case !t.valid(now):
+		t.rebuild(nil, true, t.published)
 	}
 	wait := maxWait
 	if t.hasUntil {
 		wait = min(wait, t.until.Sub(now))
 	}
 	return max(wait, time.Millisecond)
+}
+
+// pendingCount is how many revisions wait for a rebuild.
+func (t *Tracker) pendingCount() int {
+	t.pmu.Lock()
+	defer t.pmu.Unlock()
+	return len(t.pending)
 }
 
 // valid reports whether the published snapshot is still right at asOf.
@@ -470,10 +569,11 @@ func (t *Tracker) evaluateAll(targets []plan.Progress, asOf time.Time) {
 	wg.Wait()
 }
 
-// rebuild publishes a new snapshot: every target re-evaluated when full is
-// set or the clock has left the published snapshot's validity, else only
-// touched ones. The caller holds mu.
-func (t *Tracker) rebuild(touched []int, full bool) {
+// rebuild publishes a new snapshot, including revisions through
+// generation gen: every target re-evaluated when full is set or the clock
+// has left the published snapshot's validity, else only touched ones. The
+// caller holds mu.
+func (t *Tracker) rebuild(touched []int, full bool, gen uint64) {
 	asOf := t.now()
 	var old *plan.Snapshot
 	cur := t.cur.Load()
@@ -494,30 +594,6 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 		t.evaluateAll(targets, asOf)
 		next = t.ids.WithTargets(asOf, version, plan.Pointers(targets))
 		t.log.Info("progress rebuilt", "targets", len(targets), "as_of", asOf.In(t.plan.Location).Format(time.RFC3339), "version", version, "took", time.Since(start))
-	} else {
-		// Targets nobody touched keep their progress, shared with the
-		// snapshot before: nothing they depend on has changed, since the
-		// clock is still inside the same boundaries. A touched target gets
-		// a new Progress, never an update of the shared one. If no reader
-		// has seen the current snapshot, its slice of pointers is updated
-		// in place instead of copied.
-		var targets []*plan.Progress
-		if cur.state.CompareAndSwap(unseen, sealed) {
-			targets = old.Targets
-		} else {
-			targets = slices.Clone(old.Targets)
-		}
-		if len(t.scratch) == 0 {
-			t.scratch = append(t.scratch, nil)
-		}
-		fresh := make([]plan.Progress, len(touched))
-		for j, i := range touched {
-			fresh[j] = t.evaluate(0, i, asOf)
-			targets[i] = &fresh[j]
-		}
-		next = old.WithTargets(asOf, version, targets)
-	}
-	if full {
 		i := sort.Search(len(t.bounds), func(i int) bool { return t.bounds[i].After(asOf) })
 		t.hasFrom, t.hasUntil = i > 0, i < len(t.bounds)
 		if t.hasFrom {
@@ -529,10 +605,50 @@ func (t *Tracker) rebuild(touched []int, full bool) {
 		for i := range t.months {
 			t.narrow(asOf, i)
 		}
+		// Every target differs from the snapshot before.
+		t.spare, t.lag = nil, t.lag[:0]
 	} else {
+		next = old.WithTargets(asOf, version, t.incremental(old, touched, asOf))
 		for _, i := range touched {
 			t.narrow(asOf, i)
 		}
+		t.spare, t.lag = cur, append(t.lag[:0], touched...)
 	}
-	t.cur.Store(&published{snap: next})
+	if t.rebuilding != nil {
+		t.rebuilding(full)
+	}
+	t.published = gen
+	p := &published{snap: next, gen: gen, next: make(chan struct{})}
+	t.cur.Store(p)
+	if cur != nil {
+		close(cur.next)
+	}
+}
+
+// incremental returns the targets of the snapshot after old in which only
+// touched ones are re-evaluated. Targets nobody touched keep their
+// progress, shared with old: nothing they depend on has changed, since the
+// clock is still inside the same boundaries. A touched target gets a new
+// Progress, never an update of the shared one. The slice is the spare
+// snapshot's, brought up to date, when no reader ever took that one; else
+// a copy of old's. The caller holds mu.
+func (t *Tracker) incremental(old *plan.Snapshot, touched []int, asOf time.Time) []*plan.Progress {
+	var targets []*plan.Progress
+	if t.spare != nil && t.spare.state.CompareAndSwap(unseen, reused) {
+		targets = t.spare.snap.Targets
+		for _, i := range t.lag {
+			targets[i] = old.Targets[i]
+		}
+	} else {
+		targets = slices.Clone(old.Targets)
+	}
+	if len(t.scratch) == 0 {
+		t.scratch = append(t.scratch, nil)
+	}
+	fresh := make([]plan.Progress, len(touched))
+	for j, i := range touched {
+		fresh[j] = t.evaluate(0, i, asOf)
+		targets[i] = &fresh[j]
+	}
+	return targets
 }
