@@ -68,14 +68,17 @@ const Prefix = "/api/v1"
 // DefaultMaxBody is the request body limit (1 MiB).
 const DefaultMaxBody = 1 << 20
 
-// Progress is what the API needs of the progress engine. Both methods must
+// Progress is what the API needs of the progress engine. Its methods must
 // be safe for concurrent use; Snapshot's result must not be modified.
 type Progress interface {
 	// Snapshot is the current progress of every target.
 	Snapshot() *plan.Snapshot
-	// Apply takes newly committed revisions into the next snapshot before
-	// it returns.
-	Apply(revs ...plan.Report)
+	// Add hands newly committed revisions over for a later snapshot and
+	// returns at once: it runs on the store's writer goroutine.
+	Add(revs ...plan.Report)
+	// Sync waits until the snapshot includes every revision added before
+	// the call, or until ctx is done.
+	Sync(ctx context.Context) error
 }
 
 // Config configures New.
@@ -173,8 +176,9 @@ func newMetrics(reg prometheus.Registerer) (*metrics, error) {
 }
 
 // New returns the API handler, to be mounted at Prefix+"/". It registers
-// cfg.Progress as the store's commit hook, so each group commit updates
-// the snapshot once, before any of its submitters is answered.
+// cfg.Progress as the store's commit hook: the writer hands each group
+// commit's revisions over and goes on writing, and each submitter is
+// answered once the snapshot includes what it stored (Sync).
 func New(cfg Config) (http.Handler, error) {
 	s, err := newServer(cfg)
 	if err != nil {
@@ -220,7 +224,7 @@ func newServer(cfg Config) (*server, error) {
 	}
 	cfg.Store.OnCommit(func(revs []plan.Report) {
 		s.m.commits.Observe(float64(len(revs)))
-		cfg.Progress.Apply(revs...)
+		cfg.Progress.Add(revs...)
 	})
 	return s, nil
 }

@@ -88,6 +88,7 @@ func newHarnessWithLog(t *testing.T, logTo io.Writer, logLevel slog.Level) *harn
 	if err != nil {
 		t.Fatal(err)
 	}
+	runTracker(t, tr)
 	reg := prometheus.NewPedanticRegistry()
 	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: logLevel}))})
 	if err != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -314,7 +315,7 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	sub.IfMatch = ifMatch
-	out, err := s.store.Submit(r.Context(), who, []store.Submission{sub}, store.SubmitOptions{DryRun: dry})
+	out, err := s.submit(r.Context(), who, []store.Submission{sub}, dry)
 	if err != nil {
 		var ps plan.Problems
 		if errors.As(err, &ps) && len(ps) == 1 {
@@ -342,6 +343,21 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("ETag", ans.ETag)
 	}
 	s.writeJSON(w, r, status, ans)
+}
+
+// submit stores subs and waits until the progress snapshot includes them,
+// so whoever gets the answer and then reads progress sees the figures.
+// Even an unchanged figure waits: the commit that stored it may be one
+// the snapshot does not show yet.
+func (s *server) submit(ctx context.Context, who plan.Principal, subs []store.Submission, dry bool) ([]store.Outcome, error) {
+	out, err := s.store.Submit(ctx, who, subs, store.SubmitOptions{DryRun: dry})
+	if err != nil || dry {
+		return out, err
+	}
+	if err := s.progress.Sync(ctx); err != nil {
+		return nil, fmt.Errorf("wait for the progress snapshot: %w", err)
+	}
+	return out, nil
 }
 
 func (s *server) figureAnswer(o store.Outcome) FigureAnswer {
@@ -450,7 +466,7 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, probs)
 		return
 	}
-	out, err := s.store.Submit(r.Context(), who, subs, store.SubmitOptions{DryRun: dry})
+	out, err := s.submit(r.Context(), who, subs, dry)
 	if err != nil {
 		s.reject(w, r, err)
 		return

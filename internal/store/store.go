@@ -214,8 +214,10 @@ func (db *DB) Ping(ctx context.Context) error {
 
 // OnCommit registers fn to be called with every revision a group commit
 // stored, after the commit and before any of its submitters is answered,
-// so a reader that sees the answer also sees the revision in fn's effect.
-// fn runs on the writer goroutine: it must be quick and must not call
+// so a submitter that has its answer knows fn has seen its revisions.
+// fn runs on the writer goroutine, and every later commit waits for it: it
+// should hand the revisions over to whoever acts on them (as the progress
+// tracker's Add does) rather than act on them itself, and must not call
 // Submit. Register it before the first Submit; a later call replaces it.
 func (db *DB) OnCommit(fn func([]plan.Report)) {
 	db.hookMu.Lock()
