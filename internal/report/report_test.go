@@ -17,14 +17,27 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
 
-// fixture is a small plan evaluated by hand as of 2019-07-15: the June
-// report is the last one due.
+// fixture is a small plan evaluated by plan.Evaluate as of 2019-07-15
+// noon: the June report (due 10 July) is the last one due, so k = 6 months
+// (January to June) are evaluated of N = 12. The figures are chosen so
+// that each target lands in a state worth rendering; the numbers
+// Evaluate must give are worked out by hand in figures' comments and
+// checked by TestFixtureIsWhatEvaluateGives.
 func fixture(t *testing.T) *plan.Snapshot {
+	t.Helper()
+	return fixtureAt(t, time.Date(2019, 7, 15, 12, 0, 0, 0, shanghai(t)))
+}
+
+func shanghai(t *testing.T) *time.Location {
 	t.Helper()
 	loc, err := time.LoadLocation("Asia/Shanghai")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return loc
+}
+
+func fixturePlan(loc *time.Location) *plan.Plan {
 	p := &plan.Plan{
 		ID: "jiading-2019", Title: "2019年嘉定区政府工作计划", TitleEN: "Jiading District work plan 2019",
 		Timezone: "Asia/Shanghai", Location: loc,
@@ -40,7 +53,7 @@ func fixture(t *testing.T) *plan.Snapshot {
 			{ID: "dry-waste", Item: "11.1", Title: "干垃圾日均处置量", TitleEN: "Dry waste per day", Agency: "greening",
 				Kind: plan.Quantity, Direction: plan.AtMost, Aggregation: plan.Mean, Goal: 1743, Unit: "吨/日", UnitEN: "t/day"},
 			{ID: "sorting-share", Item: "11.2", Title: "垃圾分类达标小区比例", TitleEN: "Residential areas sorting waste", Agency: "greening",
-				Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Last, Goal: 70, Unit: "%", UnitEN: "%"},
+				Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Last, Goal: 70, Baseline: 30, HasBaseline: true, Unit: "%", UnitEN: "%"},
 			{ID: "station-open", Item: "8.1", Title: "建成轨交11号线陈翔路站", TitleEN: "Chenxiang Road station opened", Agency: "water",
 				Kind: plan.Milestone, Direction: plan.Complete, Aggregation: plan.Last, Goal: 1, Unit: "项", UnitEN: "milestone"},
 			{ID: "wet-waste", Item: "11.1", Title: "湿垃圾日均处置量", TitleEN: "Wet waste per day", Agency: "greening",
@@ -52,20 +65,108 @@ func fixture(t *testing.T) *plan.Snapshot {
 	for i := range p.Targets {
 		p.Targets[i].Due = p.End
 	}
-	june := plan.Period{Year: 2019, Month: time.June}
-	last := time.Date(2019, 7, 8, 9, 30, 0, 0, loc)
-	ts := []plan.Progress{
-		{Target: &p.Targets[0], Evaluated: june, Actual: 140, HasActual: true, Expected: 164.5, Projected: 280, HasProjected: true,
-			Status: plan.OffTrack, LastReport: last, Corrections: 1},
-		{Target: &p.Targets[1], Evaluated: june, Actual: 1780.4, HasActual: true, Expected: 1743, Projected: 1780.4, HasProjected: true,
-			Status: plan.Breached, LastReport: last},
-		{Target: &p.Targets[2], Evaluated: june, Actual: 52, HasActual: true, Expected: 50, Projected: 72, HasProjected: true,
-			Status: plan.OnTrack, LastReport: last, Missing: []plan.Period{{Year: 2019, Month: time.May}}},
-		{Target: &p.Targets[3], Evaluated: june, Status: plan.OnTrack, Missing: []plan.Period{{Year: 2019, Month: time.June}}},
-		{Target: &p.Targets[4], Evaluated: june, Actual: 352.5, HasActual: true, Expected: 330, Projected: 352.5, HasProjected: true, Status: plan.OnTrack, LastReport: last},
-		{Target: &p.Targets[5], Evaluated: june, Actual: 0, HasActual: true, Status: plan.OnTrack, LastReport: last},
+	return p
+}
+
+// fixtureFigures are the stored revisions of the fixture's targets. Each
+// month's figure arrives on the 8th of the next month at 09:30, so the
+// newest counted one (June's) arrived on 8 July.
+func fixtureFigures(loc *time.Location) map[string][]plan.Report {
+	monthly := func(target string, values map[time.Month]float64) []plan.Report {
+		var revs []plan.Report
+		for m, v := range values {
+			revs = append(revs, plan.Report{Target: target, Period: plan.Period{Year: 2019, Month: m}, Value: v, Revision: 1,
+				Received: time.Date(2019, m+1, 8, 9, 30, 0, 0, loc)})
+		}
+		return revs
 	}
-	return plan.NewSnapshot(p, time.Date(2019, 7, 15, 12, 0, 0, 0, loc), 7, ts)
+	every := func(v float64) map[time.Month]float64 {
+		return map[time.Month]float64{1: v, 2: v, 3: v, 4: v, 5: v, 6: v}
+	}
+	river := monthly("river-segments", map[time.Month]float64{1: 20, 2: 20, 3: 20, 4: 25, 5: 25, 6: 25})
+	// March corrected from 20 to 25 in May: one correction.
+	river = append(river, plan.Report{Target: "river-segments", Period: plan.Period{Year: 2019, Month: 3}, Value: 25, Revision: 2,
+		Note: "补录漏报条段", Received: time.Date(2019, 5, 20, 10, 0, 0, 0, loc)})
+	return map[string][]plan.Report{
+		// sum = 20 + 20 + 25 + 25 + 25 + 25 = 140; expected 329·6/12 =
+		// 164.5; r = 140/164.5 = 0.851 < 0.9: off_track; projected
+		// 140/6·12 = 280.
+		"river-segments": river,
+		// mean of six months at 1780.5 = 1780.5 > the cap 1743: breached,
+		// by 37.5; expected is the cap, 1743; projected the mean, 1780.5.
+		"dry-waste": monthly("dry-waste", every(1780.5)),
+		// May unreported. last = June's 52; expected from the baseline:
+		// 30 + (70−30)·6/12 = 50 (35 without the baseline); r = 52/50 =
+		// 1.04 ≥ 1: on_track. The levels lie on y = 40 + 2x (x the month
+		// number), so the least-squares line at x = 12 projects
+		// 40 + 24 = 64.
+		"sorting-share": monthly("sorting-share", map[time.Month]float64{1: 42, 2: 44, 3: 46, 4: 48, 6: 52}),
+		// Nothing reported: six months missing; expected 0 before the
+		// deadline; on_track until 30 days before its due date (1 Dec).
+		"station-open": nil,
+		// mean 352.5 ≥ the floor 330, r = 1.068: on_track (a mean is
+		// achieved only at the deadline); projected the mean, 352.5.
+		"wet-waste": monthly("wet-waste", every(352.5)),
+		// sum 0, nothing added: on_track; expected 0; projected 0/6·12 = 0.
+		"illegal-land": monthly("illegal-land", every(0)),
+	}
+}
+
+// fixtureAt evaluates the fixture's figures with plan.Evaluate as of asOf.
+func fixtureAt(t *testing.T, asOf time.Time) *plan.Snapshot {
+	t.Helper()
+	p := fixturePlan(asOf.Location())
+	figures := fixtureFigures(asOf.Location())
+	ts := make([]plan.Progress, len(p.Targets))
+	for i := range p.Targets {
+		ts[i] = plan.Evaluate(p, &p.Targets[i], figures[p.Targets[i].ID], asOf)
+	}
+	return plan.NewSnapshot(p, asOf, 7, ts)
+}
+
+// TestFixtureIsWhatEvaluateGives checks the fixture against the numbers
+// worked out by hand in fixtureFigures, so the goldens rest on states the
+// engine really produces.
+func TestFixtureIsWhatEvaluateGives(t *testing.T) {
+	s := fixture(t)
+	june := plan.Period{Year: 2019, Month: time.June}
+	last := time.Date(2019, 7, 8, 9, 30, 0, 0, s.Plan.Location)
+	months := func(ms ...time.Month) []plan.Period {
+		var out []plan.Period
+		for _, m := range ms {
+			out = append(out, plan.Period{Year: 2019, Month: m})
+		}
+		return out
+	}
+	for _, c := range []struct {
+		name string
+		want plan.Progress
+	}{
+		{"a sum behind its equal monthly steps is off track", plan.Progress{Target: &s.Plan.Targets[0], Evaluated: june,
+			Actual: 140, HasActual: true, Expected: 164.5, Projected: 280, HasProjected: true, Status: plan.OffTrack, LastReport: last, Corrections: 1}},
+		{"a daily mean above its cap is breached", plan.Progress{Target: &s.Plan.Targets[1], Evaluated: june,
+			Actual: 1780.5, HasActual: true, Expected: 1743, Projected: 1780.5, HasProjected: true, Status: plan.Breached, LastReport: last}},
+		{"a level above the line from its baseline is on track, its gap month missing", plan.Progress{Target: &s.Plan.Targets[2], Evaluated: june,
+			Actual: 52, HasActual: true, Expected: 50, Projected: 64, HasProjected: true, Status: plan.OnTrack, LastReport: last, Missing: months(time.May)}},
+		{"an unreported milestone is on track but misses every month", plan.Progress{Target: &s.Plan.Targets[3], Evaluated: june,
+			Status: plan.OnTrack, Missing: months(1, 2, 3, 4, 5, 6)}},
+		{"a daily rate above its floor is on track", plan.Progress{Target: &s.Plan.Targets[4], Evaluated: june,
+			Actual: 352.5, HasActual: true, Expected: 330, Projected: 352.5, HasProjected: true, Status: plan.OnTrack, LastReport: last}},
+		{"zero growth kept is on track", plan.Progress{Target: &s.Plan.Targets[5], Evaluated: june,
+			Actual: 0, HasActual: true, Projected: 0, HasProjected: true, Status: plan.OnTrack, LastReport: last}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			g, ok := s.Target(c.want.Target.ID)
+			if !ok {
+				t.Fatalf("%s not in the snapshot", c.want.Target.ID)
+			}
+			got := *g
+			got.Plan, got.Deadline = nil, time.Time{}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("got  %+v\nwant %+v", got, c.want)
+			}
+		})
+	}
 }
 
 func TestGolden(t *testing.T) {
@@ -160,7 +261,7 @@ func TestSummary(t *testing.T) {
 	}{
 		{"a count behind schedule says how many points below", "river-segments", Chinese, "完成140条段, 为年度目标的42.55%, 比序时进度低7.45个百分点"},
 		{"the English sentence says the same", "river-segments", English, "done 140 segments, 42.55% of the goal, 7.45 points below schedule"},
-		{"a breached cap says by how much", "dry-waste", Chinese, "实际1780.4吨/日, 超出上限37.4吨/日"},
+		{"a breached cap says by how much", "dry-waste", Chinese, "实际1780.5吨/日, 超出上限37.5吨/日"},
 		{"a percentage compares points directly", "sorting-share", Chinese, "达到52%, 比序时进度高2个百分点"},
 		{"an unreported milestone says nothing was reported", "station-open", Chinese, "未报送数据"},
 		{"zero growth held is said so", "illegal-land", Chinese, "保持零增长"},
@@ -203,7 +304,7 @@ func TestParse(t *testing.T) {
 func TestTemplate(t *testing.T) {
 	s := fixture(t)
 	// Early August: July has ended but its report is due only on the 10th.
-	aug := s.WithTargets(time.Date(2019, 8, 5, 12, 0, 0, 0, s.Plan.Location), s.Version, s.Targets)
+	aug := fixtureAt(t, time.Date(2019, 8, 5, 12, 0, 0, 0, s.Plan.Location))
 	for _, tc := range []struct {
 		name   string
 		snap   *plan.Snapshot
@@ -213,8 +314,8 @@ func TestTemplate(t *testing.T) {
 		{"mid-July lists only the months missing", s, "greening", map[string][]string{
 			"sorting-share": {"2019-05"},
 		}},
-		{"an unreported milestone lists its missing month", s, "water", map[string][]string{
-			"station-open": {"2019-06"},
+		{"an unreported milestone lists every month due so far", s, "water", map[string][]string{
+			"station-open": {"2019-01", "2019-02", "2019-03", "2019-04", "2019-05", "2019-06"},
 		}},
 		{"early August adds July, ended but not yet due", aug, "greening", map[string][]string{
 			"dry-waste":     {"2019-07"},
@@ -243,6 +344,11 @@ func TestTemplate(t *testing.T) {
 	}
 	want := BOM + "target,period,value,note,item,title,unit,due\r\n" +
 		"river-segments,2019-07,,,10.2,River segments improved,segments,2019-08-10\r\n" +
+		"station-open,2019-01,,,8.1,Chenxiang Road station opened,milestone,2019-02-10\r\n" +
+		"station-open,2019-02,,,8.1,Chenxiang Road station opened,milestone,2019-03-10\r\n" +
+		"station-open,2019-03,,,8.1,Chenxiang Road station opened,milestone,2019-04-10\r\n" +
+		"station-open,2019-04,,,8.1,Chenxiang Road station opened,milestone,2019-05-10\r\n" +
+		"station-open,2019-05,,,8.1,Chenxiang Road station opened,milestone,2019-06-10\r\n" +
 		"station-open,2019-06,,,8.1,Chenxiang Road station opened,milestone,2019-07-10\r\n" +
 		"station-open,2019-07,,,8.1,Chenxiang Road station opened,milestone,2019-08-10\r\n"
 	if got := buf.String(); got != want {
