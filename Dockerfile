@@ -12,9 +12,16 @@ WORKDIR /src
 COPY go.mod go.sum ./
 RUN go mod download
 COPY . .
-ARG VERSION=dev
+# The build context has no .git, so the go tool cannot stamp the revision:
+# name the build with build arguments (empty ones leave "dev", unknown):
+#   docker build --build-arg VERSION=$(git describe --tags --always --dirty) \
+#     --build-arg REVISION=$(git rev-parse HEAD) \
+#     --build-arg REVISION_TIME=$(git log -1 --format=%cI) -t targetwatch .
+ARG VERSION=
+ARG REVISION=
+ARG REVISION_TIME=
 RUN CGO_ENABLED=1 go build -trimpath \
-      -ldflags "-s -w -X main.version=${VERSION}" \
+      -ldflags "-s -w -X main.version=${VERSION} -X main.revision=${REVISION} -X main.revisionTime=${REVISION_TIME}" \
       -o /out/targetwatch ./cmd/targetwatch
 
 FROM debian:bookworm-slim

@@ -107,7 +107,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	log.Info("loaded revisions", "db", *dbPath, "revisions", nrevs, "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
 	go tracker.Run(ctx)
 
-	reg := metrics.NewRegistry(buildVersion())
+	reg := metrics.NewRegistry(buildInfo())
 	// The progress families (targetwatch_target_*) are not registered on
 	// reg: metrics.Handler serves them from a cache rendered once per
 	// snapshot and appends reg's families live.

@@ -63,8 +63,17 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	_, metrics := get(t, proc.URL+"/metrics", "")
 	// The build info carries the version `targetwatch version` prints, under
 	// targetwatch_ (not go_build_info, whose labels are the module's path).
-	version := strings.TrimPrefix(strings.TrimSpace(testenv.Run(t, "version")), "targetwatch ")
-	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,version=%q} 1`, runtime.Version(), version)
+	// Unknown fields are empty labels.
+	v := map[string]string{}
+	for i, line := range strings.Split(strings.TrimSpace(testenv.Run(t, "version")), "\n") {
+		if i == 0 {
+			line = strings.Replace(line, "targetwatch", "version:", 1)
+		}
+		k, val, _ := strings.Cut(line, ":")
+		v[k] = strings.TrimPrefix(strings.TrimSpace(val), "unknown")
+	}
+	buildInfo := fmt.Sprintf(`targetwatch_build_info{goversion=%q,modified=%q,revision=%q,revision_time=%q,version=%q} 1`,
+		runtime.Version(), v["modified"], v["revision"], v["time"], v["version"])
 	for _, want := range []string{`targetwatch_submissions_total{result="created"} 0`, "go_goroutines", "process_resident_memory_bytes", buildInfo,
 		`targetwatch_http_requests_total{code="200",handler="targets",method="get"} 1`,
 		`targetwatch_http_requests_total{code="200",handler="report",method="get"} 1`,

@@ -72,7 +72,7 @@ var client = &http.Client{Transport: &http.Transport{DisableCompression: true}}
 // scrape), with the service's live registry appended.
 func BenchmarkMetrics100k(b *testing.B) {
 	tr, _ := big(b)
-	srv := httptest.NewServer(Handler(tr.Snapshot, NewRegistry("bench"), discard))
+	srv := httptest.NewServer(Handler(tr.Snapshot, NewRegistry(BuildInfo{Version: "bench"}), discard))
 	defer srv.Close()
 	n := get(b, client, srv.URL) // the first scrape renders
 	b.SetBytes(n)
@@ -86,7 +86,7 @@ func BenchmarkMetrics100k(b *testing.B) {
 // scrape: the tracker's rebuild plus re-rendering the changed block.
 func BenchmarkMetrics100kAfterCommit(b *testing.B) {
 	tr, p := big(b)
-	srv := httptest.NewServer(Handler(tr.Snapshot, NewRegistry("bench"), discard))
+	srv := httptest.NewServer(Handler(tr.Snapshot, NewRegistry(BuildInfo{Version: "bench"}), discard))
 	defer srv.Close()
 	get(b, client, srv.URL)
 	i := 0

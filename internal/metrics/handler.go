@@ -7,7 +7,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"sync"
@@ -162,22 +161,31 @@ func acceptsGzip(header string) bool {
 	return false
 }
 
+// BuildInfo names a build of targetwatch; it becomes the labels of
+// targetwatch_build_info. Empty fields are unknown.
+type BuildInfo struct {
+	Version      string // module or release version, "dev" when neither is known
+	Revision     string // VCS revision (commit hash)
+	RevisionTime string // time of that revision, RFC 3339
+	Modified     string // "true" when built from a checkout with uncommitted changes
+	GoVersion    string // the Go toolchain that built it
+}
+
 // NewRegistry returns the registry for the service's own metrics: the Go
 // and process collectors and targetwatch_build_info. Other packages
 // register their counters in it; Handler serves it live.
-func NewRegistry(version string) *prometheus.Registry {
+func NewRegistry(build BuildInfo) *prometheus.Registry {
 	reg := prometheus.NewRegistry()
-	goVersion := "unknown"
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		goVersion = bi.GoVersion
-	}
 	reg.MustRegister(
 		collectors.NewGoCollector(),
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name:        MetricBuildInfo,
-			Help:        "Build information of the running targetwatch; always 1.",
-			ConstLabels: prometheus.Labels{"version": version, "goversion": goVersion},
+			Name: MetricBuildInfo,
+			Help: "Build information of the running targetwatch; always 1.",
+			ConstLabels: prometheus.Labels{
+				"version": build.Version, "revision": build.Revision, "revision_time": build.RevisionTime,
+				"modified": build.Modified, "goversion": build.GoVersion,
+			},
 		}, func() float64 { return 1 }),
 	)
 	return reg

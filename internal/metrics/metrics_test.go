@@ -253,7 +253,7 @@ func TestCollectAndLint(t *testing.T) {
 func TestPromtoolCheck(t *testing.T) {
 	promtool := testenv.LookPath(t, "promtool")
 	tr := fixture(t)
-	body, _ := scrape(t, Handler(tr.Snapshot, NewRegistry("test"), discard), "gzip")
+	body, _ := scrape(t, Handler(tr.Snapshot, NewRegistry(BuildInfo{Version: "test"}), discard), "gzip")
 	cmd := exec.Command(promtool, "check", "metrics")
 	cmd.Stdin = bytes.NewReader(body)
 	if out, err := cmd.CombinedOutput(); err != nil || len(bytes.TrimSpace(out)) != 0 {
@@ -335,7 +335,7 @@ func TestHandlerMatchesCollector(t *testing.T) {
 
 func TestHandlerAppendsLiveMetrics(t *testing.T) {
 	tr := fixture(t)
-	live := NewRegistry("v1.2.3")
+	live := NewRegistry(BuildInfo{Version: "v1.2.3"})
 	requests := prometheus.NewCounterVec(prometheus.CounterOpts{Name: plan.MetricHTTPRequests, Help: "HTTP requests."}, []string{"code"})
 	live.MustRegister(requests)
 	requests.WithLabelValues("200").Add(3)
@@ -362,6 +362,42 @@ func TestHandlerAppendsLiveMetrics(t *testing.T) {
 	body, _ := scrape(t, h, "gzip")
 	if got := parseStrict(t, body)[plan.MetricHTTPRequests].GetMetric()[0].GetCounter().GetValue(); got != 4 {
 		t.Errorf("live counter on the next scrape: got %v, want 4", got)
+	}
+}
+
+// targetwatch_build_info carries every field of the build as a label, an
+// unknown one as the empty string (which Prometheus treats as absent).
+func TestBuildInfoLabels(t *testing.T) {
+	build := BuildInfo{Version: "v1.4.0", Revision: "0123456789abcdef0123456789abcdef01234567", RevisionTime: "2026-03-01T08:00:00Z", Modified: "false", GoVersion: "go1.26.8"}
+	for _, tc := range []struct {
+		name  string
+		build BuildInfo
+		want  map[string]string
+	}{
+		{"a release names its version, revision, time and toolchain", build,
+			map[string]string{"version": "v1.4.0", "revision": "0123456789abcdef0123456789abcdef01234567", "revision_time": "2026-03-01T08:00:00Z", "modified": "false", "goversion": "go1.26.8"}},
+		{"a build without version control keeps the labels, empty", BuildInfo{Version: "dev", GoVersion: "go1.26.8"},
+			map[string]string{"version": "dev", "revision": "", "revision_time": "", "modified": "", "goversion": "go1.26.8"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			body, _ := scrape(t, Handler(fixture(t).Snapshot, NewRegistry(tc.build), discard), "")
+			ms := parseStrict(t, body)[MetricBuildInfo].GetMetric()
+			if len(ms) != 1 || ms[0].GetGauge().GetValue() != 1 {
+				t.Fatalf("got %v, want one series of value 1", ms)
+			}
+			got := map[string]string{}
+			for _, l := range ms[0].GetLabel() {
+				got[l.GetName()] = l.GetValue()
+			}
+			for name, want := range tc.want {
+				if v, ok := got[name]; !ok && want != "" || v != want {
+					t.Errorf("label %s: got %q (present %v), want %q", name, v, ok, want)
+				}
+			}
+			if len(got) > len(tc.want) {
+				t.Errorf("labels: got %v, want only %v", got, tc.want)
+			}
+		})
 	}
 }
 

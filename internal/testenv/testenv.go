@@ -118,7 +118,12 @@ func (p *Process) LogLines() []string {
 // test ends.
 func Serve(t testing.TB, args ...string) *Process {
 	t.Helper()
-	bin := Targetwatch(t)
+	return ServeBinary(t, Targetwatch(t), args...)
+}
+
+// ServeBinary is Serve with another build of targetwatch (bin).
+func ServeBinary(t testing.TB, bin string, args ...string) *Process {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = RepoRoot()
