@@ -34,6 +34,7 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz='^FuzzFigureBody$$' -fuzztime=$$((150000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
 	$(GO) test -run='^$$' -fuzz='^FuzzCSVImport$$' -fuzztime=$$((150000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
 	$(GO) test -run='^$$' -fuzz='^FuzzParsePeriod$$' -fuzztime=$$((200000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
+	$(GO) test -run='^$$' -fuzz='^FuzzStoredFigures$$' -fuzztime=$$((4000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/metrics
 
 # Static checks of the shipped Prometheus and Alertmanager configuration.
 # (check config also checks the rule files it loads.)
