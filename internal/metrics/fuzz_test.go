@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
-	"os"
-	"path/filepath"
 	"regexp"
 	"testing"
 	"time"
@@ -14,7 +12,6 @@ import (
 	"github.com/prometheus/common/model"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/report"
 )
 
@@ -22,14 +19,7 @@ import (
 // a maximum, a percentage level, and a sum with a goal so small that any
 // figure over it overflows a ratio.
 func fuzzPlan(t testing.TB) *plan.Plan {
-	data, err := os.ReadFile(filepath.Join("testdata", "targets.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planfile.Parse("targets.yaml", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := fixturePlan(t)
 	base := p.Targets[0]
 	add := func(id string, dir plan.Direction, agg plan.Aggregation, goal float64, unit string) {
 		tg := base

@@ -45,14 +45,7 @@ const fixtureAsOf = "2019-10-15"
 // tracker as of fixtureAsOf.
 func fixture(t testing.TB) *progress.Tracker {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "targets.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	p, err := planfile.Parse("targets.yaml", data, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := fixturePlan(t)
 	f, err := os.Open(filepath.Join("testdata", "reports.csv"))
 	if err != nil {
 		t.Fatal(err)
@@ -83,6 +76,20 @@ func fixture(t testing.TB) *progress.Tracker {
 	}
 	tr.Load(revs)
 	return tr
+}
+
+// fixturePlan loads testdata/targets.yaml.
+func fixturePlan(t testing.TB) *plan.Plan {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "targets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := planfile.Parse("targets.yaml", data, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func cmpErr(errs ...error) error {
