@@ -55,6 +55,9 @@ func runTokenIssue(ctx context.Context, e *env, args []string) error {
 	case r == plan.RoleAgency && *agency == "":
 		return usageError("--agency is required for an agency token")
 	}
+	if err := plan.CheckText("--name", *name); err != nil {
+		return usageError("%v", err)
+	}
 	if *agency != "" {
 		p, err := planfile.Load(*targets)
 		if err != nil {

@@ -174,6 +174,8 @@ func TestServeRefusesBadFlags(t *testing.T) {
 		{"an unknown token role", []string{"token", "issue", "--role", "root"}, "--role"},
 		{"an agency token without an agency", []string{"token", "issue"}, "--agency"},
 		{"an agency not in the plan", []string{"token", "issue", "--agency", "no-such-bureau"}, "not an agency"},
+		{"a token name with a right-to-left override", []string{"token", "issue", "--role", "admin", "--name", "clerk\u202eexe.txt"}, "--name: must not contain the control character U+202E"},
+		{"a token name with an escape sequence", []string{"token", "issue", "--role", "admin", "--name", "\x1b[31mroot"}, "--name: must not contain the control character U+001B"},
 		{"revoking a token id that is not a number", []string{"token", "revoke", "x"}, "token ID"},
 	} {
 		t.Run(c.name, func(t *testing.T) {

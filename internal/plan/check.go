@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Names of the service's own metrics, next to the target metrics in
@@ -60,15 +61,41 @@ func CheckValue(t *Target, v float64) error {
 	return nil
 }
 
-// CheckNote bounds the free-text reason of a figure.
+// CheckNote bounds the free-text reason of a figure and applies CheckText
+// to it.
 func CheckNote(note string) error {
-	if n := len([]rune(note)); n > MaxNoteRunes {
+	if n := utf8.RuneCountInString(note); n > MaxNoteRunes {
 		return Errorf(KindInvalid, "note", "at most %d characters, got %d", MaxNoteRunes, n)
 	}
-	if strings.ContainsFunc(note, func(r rune) bool { return r < 0x20 && r != '\n' && r != '\t' && r != '\r' }) {
-		return Errorf(KindInvalid, "note", "must not contain control characters")
+	return CheckText("note", note)
+}
+
+// CheckText is the one rule for free text a user sends (a note, a token
+// name): no control character except tab and newline (C0 including
+// carriage return, DEL, C1), and no Unicode bidirectional control
+// (U+061C, U+200E, U+200F, U+202A-U+202E, U+2066-U+2069). Such characters
+// are invisible in a browser, a terminal or Excel but change what the
+// text shows: an escape sequence rewrites a terminal, a right-to-left
+// override reverses the text around it. The error is an *Error of
+// KindInvalid naming field and the first such character.
+func CheckText(field, s string) error {
+	for i, r := range s {
+		if forbiddenInText(r) {
+			return Errorf(KindInvalid, field, "must not contain the control character U+%04X (at character %d); only tab and newline are allowed",
+				r, utf8.RuneCountInString(s[:i])+1)
+		}
 	}
 	return nil
+}
+
+func forbiddenInText(r rune) bool {
+	switch {
+	case r == '\t' || r == '\n':
+		return false
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r <= 0x9f):
+		return true
+	}
+	return r == 0x61c || r == 0x200e || r == 0x200f || (r >= 0x202a && r <= 0x202e) || (r >= 0x2066 && r <= 0x2069)
 }
 
 // CheckPeriod validates the month a figure is for: inside the plan's

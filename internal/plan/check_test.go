@@ -1,10 +1,12 @@
 package plan
 
 import (
+	"errors"
 	"math"
 	"strings"
 	"testing"
 	"time"
+	"unicode"
 )
 
 func checkPlan(t *testing.T) *Plan {
@@ -154,9 +156,59 @@ func TestCheckNote(t *testing.T) {
 		{"1000 characters are fine", strings.Repeat("长", MaxNoteRunes), true},
 		{"1001 characters are too many", strings.Repeat("长", MaxNoteRunes+1), false},
 		{"a bell character is refused", "a\x07b", false},
+		{"a tab is fine", "a\tb", true},
+		{"a carriage return is refused", "a\r\nb", false},
+		{"DEL is refused", "a\x7fb", false},
+		{"a C1 control is refused", "a\u0085b", false},
+		{"a right-to-left override is refused", "a\u202eb", false},
 	} {
 		if err := CheckNote(c.note); (err == nil) != c.ok {
 			t.Errorf("%s: got %v, want ok=%v", c.name, err, c.ok)
+		}
+	}
+}
+
+func TestCheckTextNamesFieldAndCharacter(t *testing.T) {
+	for _, c := range []struct {
+		name, text, want string
+	}{
+		{"escape, the first character", "\x1b[2J", "U+001B (at character 1)"},
+		{"DEL after two Chinese characters", "补报\x7f", "U+007F (at character 3)"},
+		{"the first C1 control", "x\u0080", "U+0080 (at character 2)"},
+		{"the last C1 control", "x\u009f", "U+009F (at character 2)"},
+		{"left-to-right mark", "\u200e", "U+200E (at character 1)"},
+		{"right-to-left mark", "\u200f", "U+200F (at character 1)"},
+		{"left-to-right embedding", "\u202a", "U+202A (at character 1)"},
+		{"right-to-left override", "abc\u202edef", "U+202E (at character 4)"},
+		{"left-to-right isolate", "\u2066", "U+2066 (at character 1)"},
+		{"pop directional isolate", "\u2069", "U+2069 (at character 1)"},
+		{"Arabic letter mark", "\u061c", "U+061C (at character 1)"},
+	} {
+		err := CheckText("name", c.text)
+		var e *Error
+		if !errors.As(err, &e) || e.Kind != KindInvalid || e.Field != "name" || !strings.Contains(e.Message, c.want) {
+			t.Errorf("%s: got %v, want an invalid name naming %s", c.name, err, c.want)
+		}
+	}
+	for _, ok := range []string{"", "tab\tand\nnewline", "上月漏报, 已补", "zero width joiner 👩\u200d💻", "é (e\u0301)", "U+00A0\u00a0no-break space"} {
+		if err := CheckText("note", ok); err != nil {
+			t.Errorf("%q: got %v, want it allowed", ok, err)
+		}
+	}
+}
+
+// TestCheckTextIsControlsAndBidi compares the rule with the Unicode
+// tables, an independent reader: refused are exactly the control
+// characters (category Cc: C0, DEL and C1) but tab and newline, and the
+// characters with the Bidi_Control property.
+func TestCheckTextIsControlsAndBidi(t *testing.T) {
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if r >= 0xd800 && r <= 0xdfff {
+			continue // surrogates are not characters a Go string can hold
+		}
+		want := (unicode.Is(unicode.Cc, r) && r != '\t' && r != '\n') || unicode.Is(unicode.Bidi_Control, r)
+		if got := CheckText("note", string(r)) != nil; got != want {
+			t.Fatalf("U+%04X: got refused=%v, want %v", r, got, want)
 		}
 	}
 }

@@ -250,6 +250,9 @@ func TestTokens(t *testing.T) {
 	if _, _, err := db.IssueToken(ctx, "x", "", "root"); plan.KindOf(err) != plan.KindInvalid {
 		t.Errorf("unknown role: got %v, want invalid", err)
 	}
+	if _, _, err := db.IssueToken(ctx, "clerk\u0085", "", plan.RoleAdmin); plan.KindOf(err) != plan.KindInvalid || !strings.Contains(err.Error(), "name: must not contain") {
+		t.Errorf("a name with a C1 control: got %v, want invalid naming the name", err)
+	}
 	if err := db.RevokeToken(ctx, tok.ID); err != nil {
 		t.Fatal(err)
 	}

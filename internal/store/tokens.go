@@ -35,7 +35,8 @@ type Token struct {
 }
 
 // IssueToken stores a new token and returns it with its secret, which
-// exists nowhere else afterwards. Role agency needs an agency.
+// exists nowhere else afterwards. Role agency needs an agency; the name
+// follows plan.CheckText, since revision histories and exports show it.
 func (db *DB) IssueToken(ctx context.Context, name, agency string, role plan.Role) (Token, string, error) {
 	if !slices.Contains(plan.Roles, role) {
 		return Token{}, "", plan.Errorf(plan.KindInvalid, "role", "unknown role %q (want agency, supervisor or admin)", role)
@@ -45,6 +46,9 @@ func (db *DB) IssueToken(ctx context.Context, name, agency string, role plan.Rol
 	}
 	if agency != "" && !plan.ValidID(agency) {
 		return Token{}, "", plan.Errorf(plan.KindInvalid, "agency", "invalid agency id %q", agency)
+	}
+	if err := plan.CheckText("name", name); err != nil {
+		return Token{}, "", err
 	}
 	raw := make([]byte, tokenBytes)
 	if _, err := rand.Read(raw); err != nil {
