@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -48,7 +47,7 @@ func (f Format) ContentType() string {
 
 // Write renders the report of s in format f. CSV starts with a UTF-8 byte
 // order mark because its readers are mostly Excel users, and Excel only
-// reads Chinese UTF-8 correctly with one.
+// reads Chinese UTF-8 correctly with one; its cells pass SafeCell.
 func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 	rows := Rows(s, lang)
 	switch f {
@@ -111,12 +110,10 @@ func cells(r Row) []string {
 }
 
 func writeCSV(w io.Writer, rows []Row, lang Lang) error {
-	if _, err := io.WriteString(w, BOM); err != nil {
+	cw, err := newCSVWriter(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	// Excel on Windows expects CRLF line ends.
-	cw.UseCRLF = true
 	if err := cw.Write(Headers(lang)); err != nil {
 		return err
 	}
@@ -125,8 +122,7 @@ func writeCSV(w io.Writer, rows []Row, lang Lang) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
 
 func writeMarkdown(w io.Writer, s *plan.Snapshot, rows []Row, lang Lang) error {

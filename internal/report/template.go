@@ -1,7 +1,6 @@
 package report
 
 import (
-	"encoding/csv"
 	"io"
 	"time"
 
@@ -57,19 +56,19 @@ func TemplateMonths(s *plan.Snapshot, agency string) map[string][]plan.Period {
 
 // WriteTemplate writes the CSV an agency fills in Excel and imports: one
 // row per target and month from TemplateMonths, value and note blank. It
-// starts with a UTF-8 byte order mark so Excel shows the Chinese titles;
-// the import accepts the file as Excel saves it back. An unknown agency is
+// starts with a UTF-8 byte order mark so Excel shows the Chinese titles,
+// and its cells pass SafeCell; the import accepts the file as Excel saves
+// it back. An unknown agency is
 // a plan.KindNotFound error.
 func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) error {
 	if _, ok := s.Plan.Agency(agency); !ok {
 		return plan.Errorf(plan.KindNotFound, "agency", "unknown agency %q", agency)
 	}
 	months := TemplateMonths(s, agency)
-	if _, err := io.WriteString(w, BOM); err != nil {
+	cw, err := newCSVWriter(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
-	cw.UseCRLF = true
 	header := append([]string(nil), TemplateColumns...)
 	for _, h := range templateHelp {
 		if lang == English {
@@ -94,6 +93,5 @@ func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) erro
 			}
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Close()
 }
