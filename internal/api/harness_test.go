@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -182,6 +183,45 @@ func (h *harness) mustPut(token, target, period, body string, want int) FigureAn
 		h.t.Fatalf("PUT answer %s: %v", res.body, err)
 	}
 	return a
+}
+
+// mustRefuse sends r and checks that it is refused with status as
+// problem+json, with an item naming field and line ("" and 0: none
+// required), and that the database and the snapshot are unchanged.
+func (h *harness) mustRefuse(t *testing.T, r request, status int, field string, line int) response {
+	t.Helper()
+	before := h.revisions()
+	snapBefore := h.tracker.Snapshot().Version
+	res := h.do(r)
+	if res.status != status {
+		t.Fatalf("got status %d, want %d: %s", res.status, status, res.body)
+	}
+	if ct := res.header.Get("Content-Type"); ct != "application/problem+json" {
+		t.Errorf("got Content-Type %q, want application/problem+json", ct)
+	}
+	var p Problem
+	if err := json.Unmarshal(res.body, &p); err != nil {
+		t.Fatalf("problem body %s: %v", res.body, err)
+	}
+	if p.Status != status || p.Title == "" || p.Detail == "" || !strings.HasPrefix(p.Type, ProblemTypeBase) {
+		t.Errorf("got problem %+v, want status %d with type, title and detail", p, status)
+	}
+	found := field == "" && line == 0
+	for _, it := range p.Errors {
+		if (field == "" || it.Field == field) && (line == 0 || it.Line == line) && it.Message != "" {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("got errors %+v, want one naming field %q line %d", p.Errors, field, line)
+	}
+	if after := h.revisions(); !sameRevisions(before, after) {
+		t.Errorf("the database changed: got %d revisions, want the same %d", len(after), len(before))
+	}
+	if v := h.tracker.Snapshot().Version; v != snapBefore {
+		t.Errorf("the snapshot was rebuilt (version %d → %d) by a rejected request", snapBefore, v)
+	}
+	return res
 }
 
 func (h *harness) revisions() []plan.Report {

@@ -93,7 +93,7 @@ func problemOf(err error) Problem {
 	case errors.As(err, &re):
 		p.Detail = re.Error()
 		for _, e := range re.errs {
-			p.Errors = append(p.Errors, ProblemItem{Field: e.Field, Message: e.Message})
+			p.Errors = append(p.Errors, ProblemItem{Line: re.line, Field: e.Field, Message: e.Message})
 		}
 	case errors.As(err, &ps):
 		p.Detail = "the batch was rejected and nothing was stored; every bad row is listed"
@@ -181,6 +181,12 @@ func (m multiError) asError() error {
 type requestErrors struct {
 	kind plan.ErrorKind
 	errs multiError
+	line int // the batch row they are all about, or 0
 }
 
-func (e *requestErrors) Error() string { return e.errs.Error() }
+func (e *requestErrors) Error() string {
+	if e.line > 0 {
+		return "line " + itoa(e.line) + ": " + e.errs.Error()
+	}
+	return e.errs.Error()
+}

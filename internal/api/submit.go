@@ -125,20 +125,51 @@ func mediaType(r *http.Request) (string, string, error) {
 	return mt, strings.ToLower(params["charset"]), nil
 }
 
-// decodeStrict decodes exactly one JSON value with no unknown fields.
+// decodeStrict decodes exactly one JSON value with no unknown fields and
+// no key twice in one object.
 func decodeStrict(body []byte, v any) error {
 	if !utf8.Valid(body) {
 		return plan.Errorf(plan.KindMalformed, "", "the body is not UTF-8")
 	}
 	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil || !syntaxError(err) {
+		// The first value is complete JSON (a type error or an unknown
+		// field is found after the decoder scanned all of it), so a
+		// duplicate key is named even when another problem follows it.
+		if steps, dup := duplicateKey(body[:dec.InputOffset()]); dup {
+			_, batch := v.(*BatchBody)
+			return duplicateKeyError(steps, batch)
+		}
+	}
+	if err != nil {
 		return jsonError(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
 		return plan.Errorf(plan.KindMalformed, "", "unexpected data after the JSON object")
 	}
 	return nil
+}
+
+// syntaxError reports whether err stopped the decoder before the end of
+// the first JSON value.
+func syntaxError(err error) bool {
+	var se *json.SyntaxError
+	return errors.As(err, &se) || errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)
+}
+
+// duplicateKeyError names the repeated key; in a JSON batch it is
+// located by the row (its 1-based position) like the batch's other
+// problems, but it stays malformed (400): nothing of the body is trusted.
+func duplicateKeyError(steps []jsonStep, batch bool) error {
+	key := steps[len(steps)-1].key
+	msg := "the key %q appears twice in one object (keys match regardless of case); send each once"
+	if batch && len(steps) > 2 && steps[0].key == "reports" && steps[1].index >= 0 {
+		e := plan.Errorf(plan.KindMalformed, jsonPath(steps[2:]), msg, key)
+		return &requestErrors{kind: plan.KindMalformed, line: steps[1].index + 1, errs: multiError{e}}
+	}
+	return plan.Errorf(plan.KindMalformed, jsonPath(steps), msg, key)
 }
 
 func jsonError(err error) error {
