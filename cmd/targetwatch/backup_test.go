@@ -2,6 +2,7 @@ package main
 
 import (
 	"database/sql"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -133,5 +134,46 @@ func restore(t *testing.T, backup, db string) {
 		if err := os.Remove(f); err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// TestHelpDocumentsCommandsAndExitStatus: every command is listed by help
+// and in the README's command table, and both state the exit statuses,
+// backup's own included.
+func TestHelpDocumentsCommandsAndExitStatus(t *testing.T) {
+	code, help, _ := cli(t, "", "help")
+	if code != 0 {
+		t.Fatalf("help: exit %d", code)
+	}
+	readme, err := os.ReadFile(filepath.Join(testenv.RepoRoot(), "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var table []string // the first cell of each row of the command table
+	for _, line := range strings.Split(string(readme), "\n") {
+		if cell, ok := strings.CutPrefix(line, "| `"); ok {
+			table = append(table, "`"+strings.SplitN(cell, "|", 2)[0])
+		}
+	}
+	for name := range commands {
+		if !strings.Contains(help, "\n  "+name+" ") {
+			t.Errorf("help does not list %s", name)
+		}
+		listed := false
+		for _, cell := range table {
+			listed = listed || strings.Contains(cell, "`"+name+"`") || strings.Contains(cell, "`"+name+" ")
+		}
+		if !listed {
+			t.Errorf("README's command table does not list %s", name)
+		}
+	}
+	for _, want := range []string{"Exit status: 0 success; 1 failure", "2 a bad command line", "3 backup's --out already exists"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("help does not say %q", want)
+		}
+	}
+	// Compared with the README's lines joined, so reflowing it does not matter.
+	if want := fmt.Sprintf("%d when `--out` already exists", exitBackupExists); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
+		t.Errorf("README does not say %q", want)
 	}
 }
