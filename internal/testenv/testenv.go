@@ -37,7 +37,7 @@ func LookPath(t testing.TB, names ...string) string {
 			return p
 		}
 	}
-	msg := "needs " + strings.Join(names, " or ") + " on PATH (Debian: apt-get install prometheus prometheus-alertmanager prometheus-pushgateway chromium)"
+	msg := "needs " + strings.Join(names, " or ") + " on PATH (the Debian packages the tests need are installed by .ci/run)"
 	if os.Getenv(RequireEnv) != "" {
 		t.Fatalf("%s, and %s is set", msg, RequireEnv)
 	}
