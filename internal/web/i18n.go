@@ -77,6 +77,7 @@ var messages = map[string][2]string{
 	"milestone_done":    {"已完成", "done"},
 	"milestone_open":    {"未完成", "not done"},
 	"download_report":   {"下载执行情况报告", "Download the execution report"},
+	"download_template": {"下载报送模板", "Download the report template"},
 }
 
 func texts(lang report.Lang) map[string]string {

@@ -204,6 +204,9 @@ type overviewData struct {
 	Assumed  bool
 	// Downloads links the execution report, one link per format.
 	Downloads []option
+	// Template links the import template of the selected agency (Value
+	// is empty when no agency is selected).
+	Template option
 }
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
@@ -266,6 +269,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 	d.Overdue = overdueByAgency(v, s)
 	for _, f := range []struct{ format, text string }{{"csv", "CSV (Excel)"}, {"md", "Markdown"}, {"json", "JSON"}} {
 		d.Downloads = append(d.Downloads, option{Value: v.Link("/report/" + f.format), Text: f.text})
+	}
+	if agency != "" {
+		d.Template = option{Value: v.Link("/template/" + agency), Text: report.AgencyName(s.Plan, agency, v.Lang)}
 	}
 	v.Title = v.T["overview"]
 	h.render(w, r, http.StatusOK, "overview", v, d)

@@ -71,7 +71,8 @@ type Config struct {
 }
 
 // Handler serves the status page. Mount it at "/": it answers /, /targets/ID,
-// /report/FORMAT (the execution report to download), /signin, /signout and
+// /report/FORMAT (the execution report to download), /template/AGENCY (an
+// agency's import template), /signin, /signout and
 // /static/.
 type Handler struct {
 	cfg    Config
@@ -120,6 +121,7 @@ func New(cfg Config) (*Handler, error) {
 	mux.Handle("GET /{$}", h.protect(h.overview))
 	mux.Handle("GET /targets/{id}", h.protect(h.target))
 	mux.Handle("GET /report/{format}", h.protect(h.reportDownload))
+	mux.Handle("GET /template/{agency}", h.protect(h.templateDownload))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, http.StatusNotFound, "")
 	})
@@ -332,7 +334,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, name 
 }
 
 // reportDownload serves the execution report to a reader of the page, in
-// the page's language, as a file to save: the same file the API's
+// the page's language, as a file to save: the file the API's
 // /api/v1/report answers with.
 func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view) {
 	f, err := report.ParseFormat(r.PathValue("format"))
@@ -341,10 +343,26 @@ func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view
 		return
 	}
 	file, err := report.ReportFile(h.cfg.Snapshots.Snapshot(), f, v.Lang)
-	if err != nil {
-		h.log.ErrorContext(r.Context(), "render report", "err", err)
+	h.download(w, r, file, err)
+}
+
+// templateDownload serves an agency's import template, in the page's
+// language: the file the API's /api/v1/agencies/{id}/template.csv answers
+// with.
+func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request, v *view) {
+	file, err := report.TemplateFile(h.cfg.Snapshots.Snapshot(), r.PathValue("agency"), v.Lang)
+	h.download(w, r, file, err)
+}
+
+// download sends a rendered file to save, or the error page.
+func (h *Handler) download(w http.ResponseWriter, r *http.Request, file report.File, err error) {
+	switch {
+	case plan.KindOf(err) == plan.KindNotFound:
+		h.fail(w, r, http.StatusNotFound, "")
+	case err != nil:
+		h.log.ErrorContext(r.Context(), "render download", "path", r.URL.Path, "err", err)
 		h.fail(w, r, http.StatusInternalServerError, "")
-		return
+	default:
+		file.Serve(w, true)
 	}
-	file.Serve(w, true)
 }

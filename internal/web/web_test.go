@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
 )
 
 func TestOverviewShowsEveryTargetByUrgency(t *testing.T) {
@@ -309,5 +310,58 @@ func TestEveryTextExists(t *testing.T) {
 				t.Errorf("%s: got no text for %q in both languages, want one", e.Name(), m[1])
 			}
 		}
+	}
+}
+
+// The page's downloads are the files the API serves, rendered by the same
+// functions, in the page's language.
+func TestDownloads(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	_, body := get(t, h, "/?agency=civil-affairs&lang=en")
+	if !strings.Contains(body, `href="/template/civil-affairs?lang=en" download`) {
+		t.Errorf("overview of one agency: got no link to its template:\n%.2000s", body)
+	}
+	if _, body := get(t, h, "/"); strings.Contains(body, `href="/template/`) {
+		t.Errorf("overview of every agency: got a template link, want none")
+	}
+	wantTemplate, err := report.TemplateFile(f.snap, "civil-affairs", report.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantReport, err := report.ReportFile(f.snap, report.Markdown, report.Chinese)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name, path  string
+		code        int
+		disposition string
+		want        string // a part of the body
+		same        []byte // the API's file, when the answer is one
+	}{
+		// As of 2019-10-15 the demo's civil affairs bureau owes August.
+		{"an agency's template in English", "/template/civil-affairs?lang=en", 200,
+			`attachment; filename="template-civil-affairs-2019-10.csv"`, "integrated-windows-share,2019-08,,", wantTemplate.Body},
+		{"the report in Markdown, in Chinese by default", "/report/md", 200,
+			`attachment; filename="report-2019-10-15.md"`, "执行情况", wantReport.Body},
+		{"an unknown agency has no template", "/template/nope", 404, "", "", nil},
+		{"an unknown format has no report", "/report/xlsx", 404, "", "", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, h, tc.path)
+			if resp.StatusCode != tc.code {
+				t.Errorf("got status %d, want %d", resp.StatusCode, tc.code)
+			}
+			if got := resp.Header.Get("Content-Disposition"); got != tc.disposition {
+				t.Errorf("got Content-Disposition %q, want %q", got, tc.disposition)
+			}
+			if !strings.Contains(body, tc.want) {
+				t.Errorf("got body without %q:\n%.400s", tc.want, body)
+			}
+			if tc.same != nil && body != string(tc.same) {
+				t.Errorf("got a download that is not the API's file")
+			}
+		})
 	}
 }
