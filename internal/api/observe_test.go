@@ -120,6 +120,13 @@ func TestEveryRouteRefusesAndIsCounted(t *testing.T) {
 	if got := h.total(plan.MetricHTTPRequests); got != 8*3+3+5 {
 		t.Errorf("requests counted: got %v, want %d, every answer", got, 8*3+3+5)
 	}
+
+	// A body over the limit is refused while it is read, and counted.
+	big := `{"value": 1, "note": "` + strings.Repeat("x", DefaultMaxBody) + `"}`
+	checkProblem(t, h.put("water", "river-clean", "2019-03", big), 413, "too_large")
+	if got := h.counter(plan.MetricHTTPRequests, map[string]string{"handler": "put_report", "code": "413", "method": "put"}); got != 1 {
+		t.Errorf("requests{put_report,413}: got %v, want 1", got)
+	}
 }
 
 // A 500 says nothing of its cause; the log has the cause under the
