@@ -8,6 +8,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // BackupStats describes a finished backup.
@@ -27,6 +28,10 @@ type BackupStats struct {
 // replaced: that error wraps fs.ErrExist.
 func Backup(ctx context.Context, src, dst string) (BackupStats, error) {
 	var stats BackupStats
+	if strings.Contains(src, "?") || strings.Contains(dst, "?") {
+		// SQLite would read what follows as connection options.
+		return stats, fmt.Errorf("a database path must not contain '?'")
+	}
 	if _, err := os.Lstat(dst); err == nil {
 		return stats, fmt.Errorf("%s: %w", dst, fs.ErrExist)
 	}

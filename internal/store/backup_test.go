@@ -175,6 +175,7 @@ func TestBackupRefusesAndLeavesNothing(t *testing.T) {
 		{"a missing source is not created", filepath.Join(dir, "missing.db"), filepath.Join(dir, "out", "a.db"), false},
 		{"a file that is not a database is refused", notDB, filepath.Join(dir, "out", "b.db"), false},
 		{"an output directory that does not exist is not created", src, filepath.Join(dir, "nodir", "c.db"), false},
+		{"a name SQLite would read as options is refused", src, filepath.Join(dir, "out", "d.db?mode=memory"), false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			_, err := Backup(context.Background(), c.src, c.dst)
