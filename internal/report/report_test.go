@@ -358,3 +358,24 @@ func TestTemplate(t *testing.T) {
 		t.Errorf("unknown agency: got %v, want a not-found error", err)
 	}
 }
+
+func TestNumber(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		x    float64
+		want string
+	}{
+		{"a computed third shows two decimals", 1750.0 / 3, "583.33"}, // 583.333…
+		{"float noise is not shown", 14 * 0.1, "1.4"},                 // 1.4000000000000001
+		{"a sum with noise is its decimal", 0.1 + 0.2, "0.3"},
+		{"a tiny negative gap rounds to 0, not -0", -0.001, "0"},
+		{"the bound has no exponent", 1e12, "1000000000000"},
+		{"twelve months at the bound", 12e12, "12000000000000"},
+		// Rounding to hundredths would overflow x·100 to +Inf.
+		{"a huge figure is not lost to rounding", 1e307, "1e+307"},
+	} {
+		if got := Number(tc.x); got != tc.want {
+			t.Errorf("%s: Number(%v): got %q, want %q", tc.name, tc.x, got, tc.want)
+		}
+	}
+}

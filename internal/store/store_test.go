@@ -102,6 +102,18 @@ func TestSubmitRevisions(t *testing.T) {
 	}
 }
 
+// The refusal of a correction without a note names both figures in their
+// shortest form: a figure stored with float noise (as the demo once did)
+// reads as the bureau typed it.
+func TestCorrectionWithoutNoteNamesFiguresShortly(t *testing.T) {
+	db := open(t, "")
+	submit(t, db, Submission{Target: "roads", Period: march, Value: 14 * 0.1}) // 1.4000000000000001
+	_, err := db.Submit(context.Background(), clerk, []Submission{{Target: "roads", Period: march, Value: 0.1 + 0.2}}, SubmitOptions{})
+	if want := "changing roads 2019-03 from 1.4 to 0.3 is a correction"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want it to contain %q", err, want)
+	}
+}
+
 func TestSubmitBatchIsAllOrNothing(t *testing.T) {
 	db := open(t, "")
 	ctx := context.Background()

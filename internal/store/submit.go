@@ -499,8 +499,8 @@ func (db *DB) apply(ctx context.Context, st *writeStmts, req *request, now time.
 		res := Created
 		if found {
 			if strings.TrimSpace(s.Note) == "" {
-				bad(plan.KindInvalid, "note", "changing %s %s from %v to %v is a correction and needs a note giving the reason",
-					s.Target, s.Period, cur.Value, s.Value)
+				bad(plan.KindInvalid, "note", "changing %s %s from %s to %s is a correction and needs a note giving the reason",
+					s.Target, s.Period, plan.FormatNumber(cur.Value), plan.FormatNumber(s.Value))
 				continue
 			}
 			if at.Before(cur.Received) {

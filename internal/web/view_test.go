@@ -88,3 +88,38 @@ func TestUrgency(t *testing.T) {
 		}
 	}
 }
+
+// Figures as typed (a goal, a stored revision) show exactly; computed ones
+// (actual, expected) to two decimals; neither with float noise.
+func TestFiguresShowInShortestForm(t *testing.T) {
+	v := &view{Lang: report.Chinese, T: map[string]string{}}
+	km := &plan.Target{Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Sum, Goal: 16, Unit: "公里"}
+	rate := &plan.Target{Kind: plan.Quantity, Direction: plan.AtMost, Aggregation: plan.Mean, Goal: 1743.5, Unit: "吨/日"}
+	pct := &plan.Target{Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Last, Goal: 90, Unit: "%"}
+	for _, tc := range []struct {
+		name string
+		got  string
+		want string
+	}{
+		{"a revision of 14 tenths is 1.4", valueText(v, km, 14*0.1), "1.4 公里"}, // 1.4000000000000001
+		{"a revision typed with three decimals keeps them", valueText(v, rate, 0.125), "0.125 吨/日"},
+		{"a percentage revision", valueText(v, pct, 33.3), "33.3%"},
+		{"a whole revision has no decimals", valueText(v, km, 2), "2 公里"},
+		{"a revision of 1e12 has no exponent", valueText(v, km, 1e12), "1000000000000 公里"},
+	} {
+		if tc.got != tc.want {
+			t.Errorf("%s: got %q, want %q", tc.name, tc.got, tc.want)
+		}
+	}
+
+	s := plan.NewSnapshot(&plan.Plan{}, time.Time{}, 1, nil)
+	// Actual 0.1+0.2 = 0.30000000000000004; expected 16·7/12 = 9.333…
+	c := newCard(v, s, &plan.Progress{Target: km, Actual: 0.1 + 0.2, HasActual: true, Expected: 16.0 * 7 / 12})
+	if c.Goal != "16 公里" || c.Actual != "0.3 公里" || c.Expected != "9.33 公里" {
+		t.Errorf("card: got goal %q actual %q expected %q, want 16 公里, 0.3 公里, 9.33 公里", c.Goal, c.Actual, c.Expected)
+	}
+	c = newCard(v, s, &plan.Progress{Target: rate, Actual: 1743.5, HasActual: true, Expected: 1743.5})
+	if c.Goal != "1743.5 吨/日" {
+		t.Errorf("card: got goal %q, want 1743.5 吨/日", c.Goal)
+	}
+}
