@@ -65,15 +65,17 @@ type call struct {
 // writer takes all of them at once.
 func inOneBatch(t *testing.T, db *DB, plug plan.Period, calls []*call) {
 	t.Helper()
+	// A commit of one request first: after it the writer does not wait
+	// for company (see writer), so the plug goes to BEGIN alone.
+	submit(t, db, Submission{Target: "plug", Period: plug, Value: 0})
 	lock := otherProcess(t, db.Path())
 	if _, err := lock.ExecContext(context.Background(), "BEGIN IMMEDIATE"); err != nil {
 		t.Fatal(err)
 	}
-	plugReq := &request{ctx: context.Background(), who: clerk, subs: []Submission{{Target: "plug", Period: plug, Value: 1}}, done: make(chan reply, 1)}
+	plugReq := &request{ctx: context.Background(), who: clerk, subs: []Submission{{Target: "plug", Period: plug, Value: 1, Note: "plug"}}, done: make(chan reply, 1)}
 	db.queue <- plugReq
 	waitQueue(t, db, 0)
-	// The writer waits at most a millisecond for more requests before it
-	// begins: give it ample time to be blocked on BEGIN alone.
+	// Give the writer ample time to be blocked on BEGIN.
 	time.Sleep(20 * time.Millisecond)
 	var wg sync.WaitGroup
 	cancels := make([]context.CancelFunc, len(calls))
