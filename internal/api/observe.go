@@ -81,6 +81,13 @@ func (s *server) observe(next http.Handler) http.Handler {
 				s.log.ErrorContext(r.Context(), "panic", "request_id", id, "method", r.Method, "path", r.URL.Path,
 					"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
 				if rec.status == 0 {
+					// Nothing is out yet: drop what the handler set
+					// for its own answer (an ETag, say).
+					for k := range w.Header() {
+						if k != RequestIDHeader {
+							delete(w.Header(), k)
+						}
+					}
 					writeProblem(rec, r, s.log, errors.New("recovered from a panic"))
 					p = nil
 				} else {

@@ -194,9 +194,12 @@ func TestPanicIsRecovered(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(s.observe(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("ETag", `"7"`) // for an answer that never comes
 		if r.URL.Path == "/late" {
 			_, _ = io.WriteString(w, "the beginning of an answer")
-			w.(http.Flusher).Flush()
+			if err := http.NewResponseController(w).Flush(); err != nil {
+				t.Errorf("flush: %v", err)
+			}
 		}
 		panic("secret internal state")
 	})))
@@ -207,6 +210,9 @@ func TestPanicIsRecovered(t *testing.T) {
 	pr := checkProblem(t, res, 500, "internal")
 	if strings.Contains(string(res.body), "secret") {
 		t.Errorf("the answer shows the panic: %s", res.body)
+	}
+	if etag := res.header.Get("ETag"); etag != "" {
+		t.Errorf("got the handler's ETag %s on the 500, want none", etag)
 	}
 	if !regexp.MustCompile(`level=ERROR msg=panic request_id=` + pr.RequestID + `.*secret internal state.*stack=`).MatchString(logs.String()) {
 		t.Errorf("want the panic and its stack logged under request_id=%s, got:\n%s", pr.RequestID, logs.String())
