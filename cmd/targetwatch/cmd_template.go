@@ -3,9 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/url"
-	"os"
-	"path/filepath"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/report"
@@ -69,17 +68,8 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 // writeTemplateFile writes through a temporary file and a rename, so an
 // interrupted run never leaves half a template.
 func writeTemplateFile(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
+	return writeOutput(path, nil, func(w io.Writer) error {
+		_, err := w.Write(b)
 		return err
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(b); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	})
 }

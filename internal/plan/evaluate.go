@@ -489,3 +489,31 @@ func NextBoundary(bounds []time.Time, asOf time.Time) (time.Time, bool) {
 	}
 	return bounds[i], true
 }
+
+// EvaluateEach calls at with Evaluate(p, t, revs, instants[k]) for every
+// instant, in order; instants must be ascending and bounds must be
+// Boundaries(p). Since Evaluate changes only at those boundaries and at
+// the received times of revs, it evaluates once per stretch between them
+// and hands the same Progress to the instants inside: a year of hourly
+// samples of one target costs a few dozen evaluations, not 8,760. The
+// Progress passed to at is valid only during the call.
+func EvaluateEach(p *Plan, t *Target, revs []Report, instants, bounds []time.Time, at func(k int, g *Progress)) {
+	recv := make([]time.Time, 0, len(revs))
+	for i := range revs {
+		if !revs[i].Received.IsZero() {
+			recv = append(recv, revs[i].Received)
+		}
+	}
+	sort.Slice(recv, func(i, j int) bool { return recv[i].Before(recv[j]) })
+	var g Progress
+	bi, ri := -1, -1 // how many bounds and received times were <= the last evaluated instant
+	for k, asOf := range instants {
+		nb := sort.Search(len(bounds), func(i int) bool { return bounds[i].After(asOf) })
+		nr := sort.Search(len(recv), func(i int) bool { return recv[i].After(asOf) })
+		if nb != bi || nr != ri {
+			g = Evaluate(p, t, revs, asOf)
+			bi, ri = nb, nr
+		}
+		at(k, &g)
+	}
+}

@@ -607,3 +607,35 @@ func TestEvaluateKnownAt(t *testing.T) {
 		})
 	}
 }
+
+// EvaluateEach gives, at every instant, exactly what Evaluate gives: at
+// hourly instants over a year with corrections and late figures, and at
+// the boundaries and received times themselves.
+func TestEvaluateEachMatchesEvaluate(t *testing.T) {
+	p := evalPlan()
+	p.Targets = []Target{milestone("2019-06-30"), target(AtLeast, Sum, 120), target(AtMost, Mean, 100), target(AtLeast, Last, 50, due("2019-09-30"))}
+	revs := append(months(9, 5), fix("2019-04", 7, 2), receivedOn(rep("2019-10", 3), "2019-10-20"), rep("2019-06", 1))
+	var instants []time.Time
+	for at := day("2018-12-31"); at.Before(day("2020-02-01")); at = at.Add(time.Hour) {
+		instants = append(instants, at)
+	}
+	for _, r := range revs {
+		instants = append(instants, r.Received.Add(-time.Nanosecond), r.Received)
+	}
+	instants = append(instants, Boundaries(p)...)
+	slices.SortFunc(instants, func(a, b time.Time) int { return a.Compare(b) })
+	bounds := Boundaries(p)
+	evaluations := 0
+	for j := range p.Targets {
+		tg := &p.Targets[j]
+		EvaluateEach(p, tg, revs, instants, bounds, func(k int, g *Progress) {
+			evaluations++
+			if want := Evaluate(p, tg, revs, instants[k]); fmt.Sprint(*g) != fmt.Sprint(want) {
+				t.Fatalf("target %d at %v: got %+v, want %+v", j, instants[k], *g, want)
+			}
+		})
+	}
+	if want := 4 * len(instants); evaluations != want {
+		t.Errorf("at was called %d times, want %d", evaluations, want)
+	}
+}

@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"math/rand/v2"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/targetwatch/targetwatch/internal/metrics"
+	"github.com/targetwatch/targetwatch/internal/planfile"
+	"github.com/targetwatch/targetwatch/internal/store"
+	"github.com/targetwatch/targetwatch/internal/testenv"
+)
+
+// demoDB is a new database holding the demo year.
+func demoDB(t *testing.T) string {
+	t.Helper()
+	db := filepath.Join(t.TempDir(), "demo.db")
+	testenv.Run(t, "demo", "--db", db)
+	return db
+}
+
+// backfillFile runs the backfill of db without a job label, as /metrics
+// shows the series before Prometheus labels them, and returns the file.
+func backfillFile(t *testing.T, db, from, to, step string) string {
+	t.Helper()
+	out := filepath.Join(t.TempDir(), from+".om")
+	testenv.Run(t, "backfill", "--db", db, "--from", from, "--to", to, "--step", step, "--job", "", "--out", out)
+	return out
+}
+
+// samplesAt reads an OpenMetrics backfill and returns, for each wanted
+// Unix time, its samples as "series value" lines, sorted. It checks the
+// file ends with # EOF.
+func samplesAt(t *testing.T, path string, want map[int64]bool) map[int64][]string {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	out := map[int64][]string{}
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	last := ""
+	for sc.Scan() {
+		line := sc.Text()
+		last = line
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		sp := strings.LastIndexByte(line, ' ')
+		ts, err := strconv.ParseInt(line[sp+1:], 10, 64)
+		if err != nil {
+			t.Fatalf("a sample without a timestamp: %q", line)
+		}
+		if want[ts] {
+			out[ts] = append(out[ts], line[:sp])
+		}
+	}
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if last != "# EOF" {
+		t.Errorf("the backfill ends with %q, want # EOF", last)
+	}
+	for ts := range out {
+		slices.Sort(out[ts])
+	}
+	return out
+}
+
+// progressSamples keeps the progress families' samples of a /metrics
+// text, sorted.
+func progressSamples(text string) []string {
+	var out []string
+	for _, line := range strings.Split(text, "\n") {
+		name, _, _ := strings.Cut(line, "{")
+		if slices.Contains(metrics.FamilyNames(), name) {
+			out = append(out, line)
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// At random instants, month starts and due days among them, every
+// progress sample of the backfill equals what /metrics shows when the
+// service's clock stands at that instant (as serve --as-of fixes it), on
+// the demo database with its late figures and corrections.
+func TestBackfillEqualsMetricsAsOfEachInstant(t *testing.T) {
+	db := demoDB(t)
+	year := backfillFile(t, db, "2019-01-01", "2020-01-01", "24h")
+	hourly := backfillFile(t, db, "2019-06-30", "2019-07-11", "1h")
+
+	p, err := planfile.Load(filepath.Join(testenv.RepoRoot(), "targets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := p.Location
+	var instants []time.Time
+	for m := time.January; m <= time.December; m++ {
+		instants = append(instants, time.Date(2019, m, 1, 0, 0, 0, 0, loc), time.Date(2019, m, p.DueDay, 0, 0, 0, 0, loc))
+	}
+	rng := rand.New(rand.NewPCG(16, 2))
+	for range 12 {
+		instants = append(instants, time.Date(2019, 1, 1+rng.IntN(365), 0, 0, 0, 0, loc))
+	}
+	inYear := len(instants)
+	for range 12 {
+		instants = append(instants, time.Date(2019, 6, 30, rng.IntN(11*24), 0, 0, 0, loc))
+	}
+	// The hour before and the hour of July's due moment and month start.
+	instants = append(instants, time.Date(2019, 7, 1, 0, 0, 0, 0, loc), time.Date(2019, 6, 30, 23, 0, 0, 0, loc),
+		time.Date(2019, 7, p.DueDay, 0, 0, 0, 0, loc), time.Date(2019, 7, p.DueDay-1, 23, 0, 0, 0, loc))
+	want := func(ts []time.Time) map[int64]bool {
+		m := map[int64]bool{}
+		for _, t := range ts {
+			m[t.Unix()] = true
+		}
+		return m
+	}
+	got := samplesAt(t, year, want(instants[:inYear]))
+	for ts, v := range samplesAt(t, hourly, want(instants[inYear:])) {
+		got[ts] = v
+	}
+
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, at := range instants {
+		tr, _, err := loadTracker(ctx, p, st, func() time.Time { return at }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		metrics.Handler(tr.Snapshot, nil, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		live := progressSamples(rec.Body.String())
+		back := got[at.Unix()]
+		if len(live) < 500 { // 54 targets with 13 to 19 samples each
+			t.Fatalf("at %v: /metrics shows only %d progress samples", at, len(live))
+		}
+		if !slices.Equal(back, live) {
+			t.Errorf("at %v: the backfill's %d samples differ from /metrics' %d; first difference:\n%s", at, len(back), len(live), firstDifference(back, live))
+		}
+	}
+}
+
+// firstDifference shows the first line where two sorted lists differ.
+func firstDifference(a, b []string) string {
+	for i := range min(len(a), len(b)) {
+		if a[i] != b[i] {
+			return "backfill: " + a[i] + "\n/metrics: " + b[i]
+		}
+	}
+	if len(a) > len(b) {
+		return "backfill only: " + a[len(b)]
+	}
+	if len(b) > len(a) {
+		return "/metrics only: " + b[len(a)]
+	}
+	return ""
+}
+
+// serve --as-of DAY fixes the clock at noon; the backfill's sample at that
+// noon is what the real server's /metrics shows, series for series.
+func TestBackfillEqualsServeAsOf(t *testing.T) {
+	db := demoDB(t)
+	out := backfillFile(t, db, "2019-06-15", "2019-06-16", "12h")
+	noon := time.Date(2019, 6, 15, 12, 0, 0, 0, time.FixedZone("CST", 8*3600)).Unix()
+	back := samplesAt(t, out, map[int64]bool{noon: true})[noon]
+
+	proc := testenv.Serve(t, "--db", db, "--as-of", "2019-06-15")
+	_, text := get(t, proc.URL+"/metrics", "")
+	live := progressSamples(text)
+	if !slices.Equal(back, live) {
+		t.Errorf("the backfill's %d samples at noon differ from serve --as-of's %d; first difference:\n%s", len(back), len(live), firstDifference(back, live))
+	}
+	// The June example by hand: 30+29+29+29+28 = 145 known on 15 June.
+	if !slices.Contains(back, `targetwatch_target_actual{plan="jiading-2019",target_id="inferior-water-bodies-eliminated"} 145`) {
+		t.Errorf("the backfill lacks actual 145 for inferior-water-bodies-eliminated at noon on 15 June")
+	}
+}
