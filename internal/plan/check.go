@@ -88,6 +88,57 @@ func CheckText(field, s string) error {
 	return nil
 }
 
+// FormulaLike reports whether a spreadsheet would read s as a formula: it
+// begins with '=', '+', '-', '@', tab or carriage return and is not a
+// plain number such as -3 or +1.5. Exports neutralise such cells
+// (report.SafeCell) and `targetwatch check` warns about plan text that
+// begins so.
+func FormulaLike(s string) bool {
+	if s == "" {
+		return false
+	}
+	switch s[0] {
+	case '+', '-':
+		return !unsignedNumber(s[1:])
+	case '=', '@', '\t', '\r':
+		return true
+	}
+	return false
+}
+
+// unsignedNumber reports whether s is digits with an optional fraction
+// and exponent: "3", "1.5", ".5", "2.5e3".
+func unsignedNumber(s string) bool {
+	digits := func(i int) int {
+		for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+			i++
+		}
+		return i
+	}
+	i := digits(0)
+	n := i
+	if i < len(s) && s[i] == '.' {
+		j := digits(i + 1)
+		n += j - i - 1
+		i = j
+	}
+	if n == 0 {
+		return false
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		j := digits(i)
+		if j == i {
+			return false
+		}
+		i = j
+	}
+	return i == len(s)
+}
+
 func forbiddenInText(r rune) bool {
 	switch {
 	case r == '\t' || r == '\n':

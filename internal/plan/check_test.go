@@ -3,6 +3,7 @@ package plan
 import (
 	"errors"
 	"math"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -232,4 +233,24 @@ func TestProblemsKind(t *testing.T) {
 	if got := (Problems{locked, bad}).Error(); got != "line 2: period: locked; line 3: value: bad" {
 		t.Errorf("Error(): got %q", got)
 	}
+}
+
+// signedNumber is an independent reader of what FormulaLike lets through:
+// a sign, then a decimal number with an optional exponent.
+var signedNumber = regexp.MustCompile(`^[-+](?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
+
+func formulaLikeByRegexp(s string) bool {
+	return s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) && !signedNumber.MatchString(s)
+}
+
+// FuzzFormulaLike compares FormulaLike with the regular expression.
+func FuzzFormulaLike(f *testing.F) {
+	for _, s := range []string{"-3", "+1.5", "-.5", "-5.", "-1e5", "-1e", "-1e+", "-2+3", "=1", "@SUM(1)", "\t=1", "\r", "-", "+", "-Inf", "-0x1p-2", "--1", "河道", " =1", ""} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if got, want := FormulaLike(s), formulaLikeByRegexp(s); got != want {
+			t.Fatalf("FormulaLike(%q) = %v, want %v", s, got, want)
+		}
+	})
 }

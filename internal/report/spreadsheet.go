@@ -3,30 +3,22 @@ package report
 import (
 	"encoding/csv"
 	"io"
-	"regexp"
-)
 
-// plainNumber is a number a spreadsheet reads as a number, sign included:
-// "-3", "+1.5", "-2e3". Such a cell is data, not a formula.
-var plainNumber = regexp.MustCompile(`^[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?$`)
+	"github.com/targetwatch/targetwatch/internal/plan"
+)
 
 // SafeCell is the one place that makes a cell the service writes safe to
 // open in a spreadsheet. A cell that begins with '=', '+', '-', '@', tab
 // or carriage return is read as a formula by Excel, LibreOffice and
 // Google Sheets (=HYPERLINK(...) sends the reader's data away, a DDE
-// formula runs a program), so unless it is a plain number it gets a
-// leading apostrophe, as OWASP recommends ("CSV Injection"): the
-// spreadsheet shows the text and stores it as text. Every exporter (CSV
-// today, any other spreadsheet format later) passes each cell through it.
+// formula runs a program), so unless it is a plain number such as -3 or
+// +1.5 (plan.FormulaLike) it gets a leading apostrophe, as OWASP
+// recommends ("CSV Injection"): the spreadsheet shows the text and
+// stores it as text. Every exporter (CSV today, any other spreadsheet
+// format later) passes each cell through it.
 func SafeCell(s string) string {
-	if s == "" {
-		return s
-	}
-	switch s[0] {
-	case '=', '+', '-', '@', '\t', '\r':
-		if !plainNumber.MatchString(s) {
-			return "'" + s
-		}
+	if plan.FormulaLike(s) {
+		return "'" + s
 	}
 	return s
 }
