@@ -37,6 +37,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if data, err := os.ReadFile(*targets); err == nil {
+		for _, w := range planfile.Warnings(*targets, data) {
+			fmt.Fprintln(e.stderr, w)
+		}
+	}
 	if !*quiet {
 		printSummary(e.stdout, *targets, p)
 	}

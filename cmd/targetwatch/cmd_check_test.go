@@ -35,6 +35,50 @@ func TestCheckRepoTargets(t *testing.T) {
 	}
 }
 
+// TestCheckWarnsAboutFormulaLikeText: text that CSV exports would have to
+// neutralise is a warning at its node, and the plan is still ok (exit 0).
+func TestCheckWarnsAboutFormulaLikeText(t *testing.T) {
+	yaml := `id: formula-plan
+title: 公式计划
+source: plan.txt
+timezone: Asia/Shanghai
+start: 2019-01-01
+end: 2019-12-31
+agencies:
+  - id: water
+    name: "@水务局"
+    name_en: Water Bureau
+targets:
+  - id: water-bodies
+    item: "1.1"
+    title: '=HYPERLINK("http://x","y")'
+    title_en: "-3"
+    quote: 确保消除劣V类水体不少于30条段
+    agency: water
+    kind: quantity
+    direction: at_least
+    goal: 30
+    unit: "+条段"
+    unit_en: "\t=1"
+    aggregation: sum
+`
+	file := writePlan(t, "1.1确保消除劣V类水体不少于30条段。\n", yaml)
+	const tail = " begins like a spreadsheet formula (=, +, -, @, tab or carriage return); CSV exports show it with a leading apostrophe\n"
+	// Columns: "    name: " is 10 characters, "    title: " 11, "    unit: "
+	// 10, "    unit_en: " 13; -3 is a number and no warning.
+	want := file + `:9:11: warning: agency water: name "@水务局"` + tail +
+		file + `:14:12: warning: target water-bodies: title "=HYPERLINK(\"http://x\",\"y\")"` + tail +
+		file + `:21:11: warning: target water-bodies: unit "+条段"` + tail +
+		file + `:22:14: warning: target water-bodies: unit_en "\t=1"` + tail
+	code, out, errOut := cli(t, "", "check", "--targets", file)
+	if code != 0 || !strings.HasPrefix(out, file+": ok\n") {
+		t.Errorf("got exit %d and stdout %q, want 0 and ok", code, out)
+	}
+	if errOut != want {
+		t.Errorf("got stderr\n%s\nwant\n%s", errOut, want)
+	}
+}
+
 func TestCheckReportsEveryProblem(t *testing.T) {
 	yaml := `id: bad-plan
 title: 坏计划
