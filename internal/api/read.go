@@ -157,9 +157,12 @@ func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
 			n++
 		}
 		p := &out.Periods[n-1]
-		p.Value, p.Revision, p.ETag = rev.Value, rev.Revision, etag(rev.Revision)
+		// The figure as stored; an infinity, which JSON cannot carry,
+		// saturates.
+		v := plan.Finite(rev.Value)
+		p.Value, p.Revision, p.ETag = v, rev.Revision, etag(rev.Revision)
 		p.Revisions = append(p.Revisions, RevisionJSON{
-			Revision: rev.Revision, Value: rev.Value, Note: rev.Note, Agency: rev.Agency,
+			Revision: rev.Revision, Value: v, Note: rev.Note, Agency: rev.Agency,
 			TokenName: rev.TokenName, Received: rev.Received.In(s.plan.Location),
 		})
 	}

@@ -79,9 +79,10 @@ func (g *Progress) ExpectedRatio() (r float64, ok bool) {
 }
 
 // Finite saturates what a quotient or product of bounded figures can still
-// overflow to (a figure over a goal of 1e-300): ±Inf becomes the largest
-// float of that sign, NaN becomes 0. JSON cannot carry ±Inf at all, and
-// a ratio of 1.8e308 says "far beyond" as well as +Inf would.
+// overflow to (a figure over a goal of 1e-300), and a stored infinity shown
+// as stored: ±Inf becomes the largest float of that sign, NaN becomes 0.
+// JSON cannot carry ±Inf at all, and 1.8e308 says "far beyond" as well as
+// +Inf would.
 func Finite(x float64) float64 {
 	switch {
 	case math.IsNaN(x):

@@ -152,7 +152,7 @@ func valueText(v *view, t *plan.Target, x float64) string {
 		}
 		return v.T["milestone_open"]
 	}
-	return withUnit(plan.FormatNumber(x), report.Unit(t, v.Lang))
+	return withUnit(plan.FormatNumber(plan.Finite(x)), report.Unit(t, v.Lang))
 }
 
 // chart is an inline SVG line chart of one target over the plan's months.
