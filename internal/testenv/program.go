@@ -165,20 +165,24 @@ type Prometheus struct {
 // LookPath); the program is stopped when the test ends.
 func StartPrometheus(t testing.TB, config []byte) *Prometheus {
 	t.Helper()
+	return StartPrometheusOn(t, config, filepath.Join(t.TempDir(), "data"))
+}
+
+// StartPrometheusOn is StartPrometheus with its storage in dataDir (which
+// may already hold blocks, such as backfilled ones) and more flags.
+func StartPrometheusOn(t testing.TB, config []byte, dataDir string, flags ...string) *Prometheus {
+	t.Helper()
 	bin := LookPath(t, "prometheus")
-	dir := t.TempDir()
-	cfg := filepath.Join(dir, "prometheus.yml")
+	cfg := filepath.Join(t.TempDir(), "prometheus.yml")
 	if err := os.WriteFile(cfg, config, 0o644); err != nil {
 		t.Fatal(err)
 	}
 	addr := FreeAddr(t)
+	args := append([]string{"--config.file=" + cfg, "--storage.tsdb.path=" + dataDir, "--web.listen-address=" + addr}, flags...)
 	p := &Prometheus{
-		Program: StartProcess(t, "prometheus", bin,
-			"--config.file="+cfg,
-			"--storage.tsdb.path="+filepath.Join(dir, "data"),
-			"--web.listen-address="+addr),
-		Addr: addr,
-		URL:  "http://" + addr,
+		Program: StartProcess(t, "prometheus", bin, args...),
+		Addr:    addr,
+		URL:     "http://" + addr,
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), readyTimeout)
 	defer cancel()
