@@ -105,6 +105,10 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		return err
 	}
 	log.Info("loaded revisions", "db", *dbPath, "revisions", nrevs, "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
+	// Run owns the progress snapshot: it publishes what the store's writer
+	// hands over after each commit (the writer never evaluates) and
+	// rebuilds when the clock crosses a boundary. Once ctx is done,
+	// submissions still being answered publish for themselves.
 	go tracker.Run(ctx)
 
 	reg := metrics.NewRegistry(buildInfo())
