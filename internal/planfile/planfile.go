@@ -135,6 +135,7 @@ func (b *builder) build() *plan.Plan {
 	b.agencies()
 	b.targets(period)
 	b.ignored()
+	b.text()
 	return p
 }
 
