@@ -37,6 +37,11 @@
 // Values may carry thousands separators ("1,234") and, for percentages, a
 // trailing "%".
 //
+// JSON is read strictly: an unknown field, data after the value, or a key
+// twice in one object (at any depth; keys match regardless of case, as they
+// do to fill fields) is 400. Notes follow plan.CheckText (422): no control
+// character but tab and newline, no bidirectional control.
+//
 // Errors are application/problem+json (RFC 9457), their status taken from
 // the kind of the error in one table (kinds); an unknown path is 404, a
 // known path with another method 405 with Allow. Every answer carries an
