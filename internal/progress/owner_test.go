@@ -29,21 +29,25 @@ type gate struct {
 func newGate(tr *Tracker) *gate {
 	g := &gate{entered: make(chan bool, 16), release: make(chan struct{})}
 	tr.rebuilding = func(full bool) {
-		g.entered <- full
+		select {
+		case g.entered <- full:
+		default: // nobody is counting rebuilds this late in the test
+		}
 		<-g.release
 	}
 	return g
 }
 
-// within fails the test unless f returns within a second.
+// within fails the test unless f returns within five seconds: what it
+// checks must not wait at all, and a shared machine may be slow.
 func within(t *testing.T, what string, f func()) {
 	t.Helper()
 	done := make(chan struct{})
 	go func() { f(); close(done) }()
 	select {
 	case <-done:
-	case <-time.After(time.Second):
-		t.Fatalf("%s: still waiting after a second", what)
+	case <-time.After(5 * time.Second):
+		t.Fatalf("%s: still waiting after five seconds", what)
 	}
 }
 
