@@ -51,6 +51,9 @@ func TestServeEndpointsRevocationAndGracefulStop(t *testing.T) {
 	if code, _ := get(t, proc.URL+"/api/v1/targets", ""); code != 401 {
 		t.Errorf("/api/v1/targets without a token: got %d, want 401", code)
 	}
+	if code, body := get(t, proc.URL+"/api/v1/openapi.json", ""); code != 200 || !strings.Contains(body, `"openapi": "3.1.0"`) {
+		t.Errorf("/api/v1/openapi.json without a token: got %d %.100s, want 200 and an OpenAPI 3.1 document", code, body)
+	}
 	// The status page's download is the API's report, byte for byte.
 	code, apiCSV := get(t, proc.URL+"/api/v1/report?format=csv", clerk)
 	_, pageCSV := get(t, proc.URL+"/report/csv", "")

@@ -3,9 +3,9 @@
 // everyone with a token reads targets, their progress and their revision
 // histories.
 //
-// Every request needs "Authorization: Bearer TOKEN" (see
-// store.Authenticate); a missing, unknown or revoked token is 401, from
-// the request after the revocation on (submissions are let in from a
+// Every request but the OpenAPI document needs "Authorization: Bearer
+// TOKEN" (see store.Authenticate); a missing, unknown or revoked token is
+// 401, from the request after the revocation on (submissions are let in from a
 // token cache, store.AuthenticateCached, and checked again in the
 // transaction that would store them). Roles:
 // agency writes its own agency's targets and reads everything; supervisor
@@ -19,6 +19,7 @@
 //	GET  /api/v1/agencies/{id}/missing         due and unreported months per target (MissingJSON)
 //	GET  /api/v1/agencies/{id}/template.csv    the agency's import template, ?lang=zh|en
 //	GET  /api/v1/report                        the execution report, ?format=csv|md|json&lang=zh|en
+//	GET  /api/v1/openapi.json                  the OpenAPI 3.1 document of all of these, without a token
 //
 // PUT answers 201 for a period's first figure, 200 for the same value again
 // (nothing stored) or for a correction (a new revision, which needs a
@@ -252,6 +253,7 @@ func (s *server) mux() http.Handler {
 	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
 	route("GET "+Prefix+"/agencies/{id}/template.csv", "agency_template", s.getTemplate)
 	route("GET "+Prefix+"/report", "report", s.getReport)
+	route("GET "+OpenAPIPath, "openapi", s.getOpenAPI)
 	mux.HandleFunc(Prefix+"/", s.unrouted)
 	return mux
 }
@@ -322,6 +324,10 @@ func principal(r *http.Request) plan.Principal {
 // path does not tell an anonymous caller what exists.
 func (s *server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if public(r) {
+			next.ServeHTTP(w, r)
+			return
+		}
 		h := r.Header.Get("Authorization")
 		scheme, secret, ok := strings.Cut(h, " ")
 		if h == "" || !ok || !strings.EqualFold(scheme, "Bearer") {

@@ -61,7 +61,7 @@ func TestCommitDoesNotWaitForAProgressRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	srv := httptest.NewServer(documented(t, h))
 	t.Cleanup(srv.Close)
 	_, token, err := db.IssueToken(ctx, "admin-clerk", "", plan.RoleAdmin)
 	if err != nil {

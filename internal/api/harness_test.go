@@ -95,7 +95,8 @@ func newHarnessWithLog(t *testing.T, logTo io.Writer, logLevel slog.Level) *harn
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(h)
+	// Every request and answer of the tests is held to openapi.json.
+	srv := httptest.NewServer(documented(t, h))
 	t.Cleanup(srv.Close)
 	hs := &harness{t: t, url: srv.URL + Prefix, db: db, tracker: tr, reg: reg, tokens: map[string]string{}}
 	for _, tok := range []struct {
