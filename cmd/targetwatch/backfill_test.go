@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"io"
 	"math/rand/v2"
 	"net/http/httptest"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -189,5 +191,38 @@ func TestBackfillEqualsServeAsOf(t *testing.T) {
 	// The June example by hand: 30+29+29+29+28 = 145 known on 15 June.
 	if !slices.Contains(back, `targetwatch_target_actual{plan="jiading-2019",target_id="inferior-water-bodies-eliminated"} 145`) {
 		t.Errorf("the backfill lacks actual 145 for inferior-water-bodies-eliminated at noon on 15 June")
+	}
+}
+
+// --out naming a pipe (as /dev/null or a named pipe to promtool's reader)
+// is written in place, never replaced by a renamed file.
+func TestBackfillOutToAPipe(t *testing.T) {
+	db := demoDB(t)
+	fifo := filepath.Join(t.TempDir(), "pipe")
+	if err := syscall.Mkfifo(fifo, 0o600); err != nil {
+		t.Skipf("mkfifo: %v", err)
+	}
+	got := make(chan int64, 1)
+	go func() {
+		f, err := os.Open(fifo)
+		if err != nil {
+			got <- -1
+			return
+		}
+		defer f.Close()
+		n, _ := io.Copy(io.Discard, f)
+		got <- n
+	}()
+	testenv.Run(t, "backfill", "--db", db, "--from", "2019-06-15", "--to", "2019-06-16", "--step", "24h", "--out", fifo)
+	select {
+	case n := <-got:
+		if n < 10000 {
+			t.Errorf("read %d bytes from the pipe, want the backfill", n)
+		}
+	case <-time.After(30 * time.Second):
+		t.Errorf("nothing was written to the pipe")
+	}
+	if fi, err := os.Lstat(fifo); err != nil || fi.Mode()&os.ModeNamedPipe == 0 {
+		t.Errorf("after the backfill %s is %v (%v), want still a named pipe", fifo, fi.Mode(), err)
 	}
 }

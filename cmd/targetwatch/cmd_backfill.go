@@ -23,9 +23,10 @@ func init() {
 const progressEvery = 5 * time.Second
 
 func runBackfill(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("backfill", "--targets FILE --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step DURATION] --out FILE")
+	fs := newFlagSet("backfill", "--targets FILE --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step DURATION] [--job JOB] [--instance HOST:PORT] [--plan-cache FILE] --out FILE")
 	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the database `FILE`")
+	planCache := fs.String("plan-cache", "", "read the checked plan from `FILE`, as serve does, if the program, the targets file and its source are unchanged; else check it in a child process and write it there (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
 	from := fs.String("from", "", "the first `DAY` sampled, from midnight (YYYY-MM-DD, plan time zone)")
 	to := fs.String("to", "", "sample up to midnight starting this `DAY`, excluded: when live scraping began (YYYY-MM-DD, plan time zone)")
 	step := fs.Duration("step", time.Hour, "sample every `DURATION` (24h is fine for large plans)")
@@ -44,9 +45,18 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 	if *step < time.Second || *step%time.Second != 0 {
 		return usageError("--step: want whole seconds, at least 1s, got %v", *step)
 	}
-	p, err := loadTargets(e, *targets, "")
+	if !flagGiven(fs, "plan-cache") {
+		*planCache = *dbPath + planCacheSuffix
+	}
+	log, err := newLogger(e.stderr, "text", "warn")
 	if err != nil {
 		return err
+	}
+	// Through the plan cache, as serve: parsing a province's targets.yaml
+	// here would take more memory than the whole backfill.
+	p, err := loadPlan(ctx, e, *targets, *planCache, log)
+	if err != nil {
+		return reportProblems(e, *targets, "", err)
 	}
 	instants, err := backfillInstants(*from, *to, *step, p.Location)
 	if err != nil {
@@ -176,10 +186,23 @@ func backfill(w, stderr io.Writer, p *plan.Plan, figs [][]figure, instants []tim
 
 // writeOutput runs write on stdout for "-" (when stdout is not nil), else
 // on a temporary file renamed to path once complete, so an interrupted run
-// never leaves half a file that promtool or Excel would read.
+// never leaves half a file that promtool or Excel would read. A path that
+// exists and is not a regular file (a pipe, /dev/null) is written in
+// place: renaming over it would replace the device or pipe with a file.
 func writeOutput(path string, stdout io.Writer, write func(io.Writer) error) error {
 	if path == "-" && stdout != nil {
 		return write(stdout)
+	}
+	if fi, err := os.Stat(path); err == nil && !fi.Mode().IsRegular() {
+		f, err := os.OpenFile(path, os.O_WRONLY, 0)
+		if err != nil {
+			return err
+		}
+		if err := write(f); err != nil {
+			f.Close()
+			return err
+		}
+		return f.Close()
 	}
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
