@@ -226,3 +226,36 @@ func TestBackfillOutToAPipe(t *testing.T) {
 		t.Errorf("after the backfill %s is %v (%v), want still a named pipe", fifo, fi.Mode(), err)
 	}
 }
+
+// A bad command line is one readable line and exit status 2; a database
+// that does not exist is exit status 1, and no output file is left.
+func TestBackfillRefusesBadFlags(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.om")
+	targets := filepath.Join(testenv.RepoRoot(), "targets.yaml")
+	base := []string{"backfill", "--targets", targets, "--plan-cache", "", "--db", filepath.Join(dir, "none.db")}
+	cases := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"no --out", []string{"--from", "2019-01-01", "--to", "2019-02-01"}, 2, "--out is required"},
+		{"no --from", []string{"--to", "2019-02-01", "--out", out}, 2, "--from is required"},
+		{"a --from that is not a day", []string{"--from", "2019-13-01", "--to", "2019-02-01", "--out", out}, 2, "--from: want YYYY-MM-DD"},
+		{"--to not after --from", []string{"--from", "2019-02-01", "--to", "2019-02-01", "--out", out}, 2, "must be after --from"},
+		{"a step below a second", []string{"--from", "2019-01-01", "--to", "2019-02-01", "--step", "500ms", "--out", out}, 2, "--step"},
+		{"a database that does not exist", []string{"--from", "2019-01-01", "--to", "2019-02-01", "--out", out}, 1, "none.db"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, stderr := cli(t, "", append(base, c.args...)...)
+			if code != c.code || !strings.Contains(stderr, c.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
+				t.Errorf("got exit %d and %q, want %d and one line with %q", code, stderr, c.code, c.want)
+			}
+			if _, err := os.Stat(out); err == nil {
+				t.Errorf("%s was written", out)
+			}
+		})
+	}
+}
