@@ -12,9 +12,9 @@ func TestFormatNumber(t *testing.T) {
 		want string
 	}{
 		{"a whole number has no decimals", 42, "42"},
-		{"float noise of 14 tenths is dropped", 14 * 0.1, "1.4"}, // 1.4000000000000001
-		{"the sum 0.1+0.2 is 0.3", 0.1 + 0.2, "0.3"},             // 0.30000000000000004
-		{"noise below a whole number is dropped", 0.7 + 0.1 + 0.2 + 0.1 - 0.1, "1"},
+		{"float noise of 14 tenths is dropped", 1.4000000000000001, "1.4"}, // 14·0.1 at run time
+		{"the sum 0.1+0.2 is 0.3", 0.30000000000000004, "0.3"},             // 0.1+0.2 at run time
+		{"noise below a whole number is dropped", 0.9999999999999999, "1"},
 		{"typed decimals are kept exactly", 0.125, "0.125"},
 		{"two decimals at the bound are kept", 999999999999.99, "999999999999.99"},
 		{"the bound has no exponent", MaxFigure, "1000000000000"},

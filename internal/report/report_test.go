@@ -365,9 +365,9 @@ func TestNumber(t *testing.T) {
 		x    float64
 		want string
 	}{
-		{"a computed third shows two decimals", 1750.0 / 3, "583.33"}, // 583.333…
-		{"float noise is not shown", 14 * 0.1, "1.4"},                 // 1.4000000000000001
-		{"a sum with noise is its decimal", 0.1 + 0.2, "0.3"},
+		{"a computed third shows two decimals", 1750.0 / 3, "583.33"},   // 583.333…
+		{"float noise is not shown", 1.4000000000000001, "1.4"},         // 14·0.1 at run time
+		{"a sum with noise is its decimal", 0.30000000000000004, "0.3"}, // 0.1+0.2 at run time
 		{"a tiny negative gap rounds to 0, not -0", -0.001, "0"},
 		{"the bound has no exponent", 1e12, "1000000000000"},
 		{"twelve months at the bound", 12e12, "12000000000000"},

@@ -107,8 +107,8 @@ func TestSubmitRevisions(t *testing.T) {
 // reads as the bureau typed it.
 func TestCorrectionWithoutNoteNamesFiguresShortly(t *testing.T) {
 	db := open(t, "")
-	submit(t, db, Submission{Target: "roads", Period: march, Value: 14 * 0.1}) // 1.4000000000000001
-	_, err := db.Submit(context.Background(), clerk, []Submission{{Target: "roads", Period: march, Value: 0.1 + 0.2}}, SubmitOptions{})
+	submit(t, db, Submission{Target: "roads", Period: march, Value: 1.4000000000000001})                                                          // 14·0.1 at run time
+	_, err := db.Submit(context.Background(), clerk, []Submission{{Target: "roads", Period: march, Value: 0.30000000000000004}}, SubmitOptions{}) // 0.1+0.2 at run time
 	if want := "changing roads 2019-03 from 1.4 to 0.3 is a correction"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("got %v, want it to contain %q", err, want)
 	}

@@ -101,7 +101,7 @@ func TestFiguresShowInShortestForm(t *testing.T) {
 		got  string
 		want string
 	}{
-		{"a revision of 14 tenths is 1.4", valueText(v, km, 14*0.1), "1.4 公里"}, // 1.4000000000000001
+		{"a revision of 14 tenths is 1.4", valueText(v, km, 1.4000000000000001), "1.4 公里"}, // 14·0.1 at run time
 		{"a revision typed with three decimals keeps them", valueText(v, rate, 0.125), "0.125 吨/日"},
 		{"a percentage revision", valueText(v, pct, 33.3), "33.3%"},
 		{"a whole revision has no decimals", valueText(v, km, 2), "2 公里"},
@@ -113,8 +113,8 @@ func TestFiguresShowInShortestForm(t *testing.T) {
 	}
 
 	s := plan.NewSnapshot(&plan.Plan{}, time.Time{}, 1, nil)
-	// Actual 0.1+0.2 = 0.30000000000000004; expected 16·7/12 = 9.333…
-	c := newCard(v, s, &plan.Progress{Target: km, Actual: 0.1 + 0.2, HasActual: true, Expected: 16.0 * 7 / 12})
+	// Actual 0.30000000000000004 (0.1+0.2 at run time); expected 16·7/12 = 9.333…
+	c := newCard(v, s, &plan.Progress{Target: km, Actual: 0.30000000000000004, HasActual: true, Expected: 16.0 * 7 / 12})
 	if c.Goal != "16 公里" || c.Actual != "0.3 公里" || c.Expected != "9.33 公里" {
 		t.Errorf("card: got goal %q actual %q expected %q, want 16 公里, 0.3 公里, 9.33 公里", c.Goal, c.Actual, c.Expected)
 	}
