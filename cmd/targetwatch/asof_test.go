@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -107,6 +108,16 @@ func TestServeAsOfCountsOnlyWhatWasReceived(t *testing.T) {
 	}
 	if !found {
 		t.Errorf("report lacks %s:\n%.300s", id, out)
+	}
+
+	// The template too: civil-affairs sent July's figure late, on 16
+	// August at 10:00, so on 12 August July is still owed and on 20 August
+	// nothing is.
+	for day, want := range map[string]bool{"2019-08-12": true, "2019-08-20": false} {
+		csv := testenv.Run(t, "template", "--db", db, "--agency", "civil-affairs", "--as-of", day)
+		if got := strings.Contains(csv, "integrated-windows-share,2019-07,"); got != want {
+			t.Errorf("template --as-of %s lists July: got %v, want %v\n%s", day, got, want, csv)
+		}
 	}
 }
 
