@@ -95,15 +95,16 @@ func Finite(x float64) float64 {
 	return x
 }
 
-// Snapshot is the immutable progress of a whole plan as of one moment.
-// Everything that shows progress (API, /metrics, status page, reports) reads
-// a Snapshot, so all of them show the same numbers. It must not be modified
-// once published.
+// Snapshot is the immutable progress of one or several plans as of one
+// moment. Everything that shows progress (API, /metrics, status page,
+// reports) reads a Snapshot, so all of them show the same numbers. It must
+// not be modified once published.
 type Snapshot struct {
-	// Plan is the plan of a one-plan snapshot, and the first of Plans.
+	// Plan is the plan of a one-plan snapshot, and the first of Plans:
+	// code that serves several plans reads Plans and Progress.Plan.
 	Plan *Plan
 	// Plans lists every plan the snapshot covers, in load order; Targets
-	// holds their targets in the same order.
+	// holds their targets in the same order, plan after plan.
 	Plans []*Plan
 	AsOf  time.Time
 	// Version increases with every rebuild; caches key on it.
@@ -116,17 +117,82 @@ type Snapshot struct {
 	Targets []*Progress
 
 	index map[string]int
+	// offsets[i] is where Plans[i]'s targets begin in Targets.
+	offsets []int
 }
 
 // NewSnapshot indexes p's targets by id; targets must hold one Progress
 // per target of p, in plan order (nil makes a snapshot that only indexes,
 // for WithTargets to fill). The snapshot points into targets.
 func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
-	s := &Snapshot{Plan: p, Plans: []*Plan{p}, AsOf: asOf, Version: version, Targets: Pointers(targets), index: make(map[string]int, len(p.Targets))}
-	for i := range p.Targets {
-		s.index[p.Targets[i].ID] = i
+	s := NewSnapshotOf([]*Plan{p})
+	s.AsOf, s.Version, s.Targets = asOf, version, Pointers(targets)
+	return s
+}
+
+// NewSnapshotOf indexes the targets of several plans, whose target ids
+// must be unique across them, and holds no progress: WithTargets fills it.
+func NewSnapshotOf(plans []*Plan) *Snapshot {
+	n := 0
+	for _, p := range plans {
+		n += len(p.Targets)
+	}
+	s := &Snapshot{Plans: plans, index: make(map[string]int, n), offsets: make([]int, len(plans))}
+	if len(plans) > 0 {
+		s.Plan = plans[0]
+	}
+	n = 0
+	for i, p := range plans {
+		s.offsets[i] = n
+		for k := range p.Targets {
+			s.index[p.Targets[k].ID] = n + k
+		}
+		n += len(p.Targets)
 	}
 	return s
+}
+
+// PlanOf returns the plan of the target at position i of Targets, and the
+// target's position within that plan.
+func (s *Snapshot) PlanOf(i int) (*Plan, int) {
+	j := len(s.offsets) - 1
+	for j > 0 && s.offsets[j] > i {
+		j--
+	}
+	return s.Plans[j], i - s.offsets[j]
+}
+
+// PlanByID returns the plan with the given id.
+func (s *Snapshot) PlanByID(id string) (*Plan, bool) {
+	for _, p := range s.Plans {
+		if p.ID == id {
+			return p, true
+		}
+	}
+	return nil, false
+}
+
+// PlanTargets returns the progress of the targets of the plan with the
+// given id, in plan order; ok is false when no plan has that id.
+func (s *Snapshot) PlanTargets(id string) (targets []*Progress, ok bool) {
+	for j, p := range s.Plans {
+		if p.ID == id {
+			lo := s.offsets[j]
+			return s.Targets[lo : lo+len(p.Targets)], true
+		}
+	}
+	return nil, false
+}
+
+// Agency returns the agency with the given id from whichever plan has it
+// (plans that share an agency give it the same name).
+func (s *Snapshot) Agency(id string) (*Agency, bool) {
+	for _, p := range s.Plans {
+		if a, ok := p.Agency(id); ok {
+			return a, true
+		}
+	}
+	return nil, false
 }
 
 // Pointers points at each element of targets, in order (nil for nil).
@@ -162,5 +228,5 @@ func (s *Snapshot) Target(id string) (*Progress, bool) {
 // republish a large plan after a few targets change in time proportional to
 // copying, not hashing, every target.
 func (s *Snapshot) WithTargets(asOf time.Time, version uint64, targets []*Progress) *Snapshot {
-	return &Snapshot{Plan: s.Plan, Plans: s.Plans, AsOf: asOf, Version: version, Targets: targets, index: s.index}
+	return &Snapshot{Plan: s.Plan, Plans: s.Plans, AsOf: asOf, Version: version, Targets: targets, index: s.index, offsets: s.offsets}
 }

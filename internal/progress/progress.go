@@ -29,6 +29,10 @@ import (
 type Config struct {
 	// Plan is the plan to track; it must not be modified afterwards.
 	Plan *plan.Plan
+	// Plans, when set, are the plans to track together, instead of Plan:
+	// one snapshot holds their targets, whose ids must be unique across
+	// them. None may be modified afterwards.
+	Plans []*plan.Plan
 	// Now is the service clock; nil means time.Now. A fixed clock (the
 	// --as-of flag) never crosses a boundary, so only commits rebuild.
 	Now func() time.Time
@@ -45,7 +49,7 @@ type Config struct {
 // instead of at a boundary computed before the jump.
 const maxWait = time.Minute
 
-// Tracker holds the current progress snapshot of one plan.
+// Tracker holds the current progress snapshot of one or several plans.
 //
 // All methods are safe for concurrent use. The tracker's state belongs to
 // one owner at a time: Run, while it runs, takes the revisions Add hands
@@ -60,7 +64,7 @@ const maxWait = time.Minute
 // like. Sync waits, on a channel, until the revisions added before it are
 // published.
 type Tracker struct {
-	plan   *plan.Plan
+	plans  []*plan.Plan
 	now    func() time.Time
 	log    *slog.Logger
 	bounds []time.Time
@@ -148,20 +152,41 @@ const noTime = math.MinInt64
 // New returns a tracker for cfg.Plan with no reports, its first snapshot
 // already published.
 func New(cfg Config) (*Tracker, error) {
-	if cfg.Plan == nil {
+	plans := cfg.Plans
+	if plans == nil && cfg.Plan != nil {
+		plans = []*plan.Plan{cfg.Plan}
+	}
+	if len(plans) == 0 {
 		return nil, errors.New("progress: no plan")
 	}
-	if err := cfg.Plan.Validate(); err != nil {
-		return nil, fmt.Errorf("progress: %w", err)
+	ntargets, nmonths := 0, 0
+	seen := map[string]string{}
+	var bounds []time.Time
+	for _, p := range plans {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("progress: %w", err)
+		}
+		for i := range p.Targets {
+			id := p.Targets[i].ID
+			if other, dup := seen[id]; dup {
+				return nil, fmt.Errorf("progress: target %q is in plans %q and %q", id, other, p.ID)
+			}
+			seen[id] = p.ID
+		}
+		ntargets += len(p.Targets)
+		nmonths = max(nmonths, len(p.Periods()))
+		bounds = append(bounds, plan.Boundaries(p)...)
 	}
+	slices.SortFunc(bounds, time.Time.Compare)
+	bounds = slices.CompactFunc(bounds, time.Time.Equal)
 	t := &Tracker{
-		plan:    cfg.Plan,
+		plans:   plans,
 		now:     cfg.Now,
 		log:     cfg.Logger,
-		bounds:  plan.Boundaries(cfg.Plan),
-		ids:     plan.NewSnapshot(cfg.Plan, time.Time{}, 0, nil),
-		months:  make([][]rev, len(cfg.Plan.Targets)),
-		nmonths: len(cfg.Plan.Periods()),
+		bounds:  bounds,
+		ids:     plan.NewSnapshotOf(plans),
+		months:  make([][]rev, ntargets),
+		nmonths: nmonths,
 		wake:    make(chan struct{}, 1),
 		// Generation 0 is the empty snapshot New publishes.
 		pendingGen: 1,
@@ -499,16 +524,17 @@ func (t *Tracker) recordInto(revs []plan.Report, unknown *map[string]int) []int 
 // evaluate computes one target's progress from its recorded months, using
 // the scratch space of evaluating goroutine w. The caller holds mu.
 func (t *Tracker) evaluate(w, i int, asOf time.Time) plan.Progress {
+	p, k := t.ids.PlanOf(i)
 	scratch := t.scratch[w][:0]
 	for _, m := range t.months[i] {
 		r := plan.Report{Period: m.period(), Value: m.value, Revision: int(m.revision)}
 		if m.received != noTime {
-			r.Received = time.Unix(0, m.received).In(t.plan.Location)
+			r.Received = time.Unix(0, m.received).In(p.Location)
 		}
 		scratch = append(scratch, r)
 	}
 	t.scratch[w] = scratch
-	return plan.Evaluate(t.plan, &t.plan.Targets[i], scratch, asOf)
+	return plan.Evaluate(p, &p.Targets[k], scratch, asOf)
 }
 
 // narrow shrinks the validity window [from, until) around asOf to the
@@ -590,10 +616,10 @@ func (t *Tracker) rebuild(touched []int, full bool, gen uint64) {
 	var next *plan.Snapshot
 	if full {
 		start := time.Now()
-		targets := make([]plan.Progress, len(t.plan.Targets))
+		targets := make([]plan.Progress, len(t.months))
 		t.evaluateAll(targets, asOf)
 		next = t.ids.WithTargets(asOf, version, plan.Pointers(targets))
-		t.log.Info("progress rebuilt", "targets", len(targets), "as_of", asOf.In(t.plan.Location).Format(time.RFC3339), "version", version, "took", time.Since(start))
+		t.log.Info("progress rebuilt", "targets", len(targets), "as_of", asOf.In(t.plans[0].Location).Format(time.RFC3339), "version", version, "took", time.Since(start))
 		i := sort.Search(len(t.bounds), func(i int) bool { return t.bounds[i].After(asOf) })
 		t.hasFrom, t.hasUntil = i > 0, i < len(t.bounds)
 		if t.hasFrom {

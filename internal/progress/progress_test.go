@@ -643,3 +643,74 @@ func TestKnownAtMatchesFullEvaluation(t *testing.T) {
 		}
 	}
 }
+
+// twoPlans is a synthetic plan split in two, the second with a later due
+// day (20 instead of 10) and its own id, as two targets files would load.
+func twoPlans() (a, b *plan.Plan) {
+	whole := synth.Plan(8)
+	a, b = new(plan.Plan), new(plan.Plan)
+	*a, *b = *whole, *whole
+	a.ID, b.ID = "district-2019", "city-2019"
+	a.Targets, b.Targets = whole.Targets[:5], whole.Targets[5:]
+	b.DueDay = 20
+	return a, b
+}
+
+// Several plans in one tracker: each target is evaluated with its own
+// plan (its due day, its id on the progress), exactly as plan.Evaluate
+// does for that plan alone, and revisions find their target in any plan.
+func TestSeveralPlans(t *testing.T) {
+	a, b := twoPlans()
+	// On 15 March, February's report is due for a (since 10 March) but not
+	// yet for b (20 March).
+	asOf := day(a, "2019-03-15")
+	tr, err := New(Config{Plans: []*plan.Plan{a, b}, Now: func() time.Time { return asOf }, Logger: discard})
+	if err != nil {
+		t.Fatal(err)
+	}
+	revs := []plan.Report{report(a, 0, 1, 3, 1), report(a, 0, 2, 4, 1), report(b, 1, 1, 7, 1), report(b, 1, 2, 9, 1)}
+	tr.Apply(revs...)
+	s := tr.Snapshot()
+	if len(s.Targets) != 8 || len(s.Plans) != 2 {
+		t.Fatalf("got %d targets of %d plans, want 8 of 2", len(s.Targets), len(s.Plans))
+	}
+	for _, tc := range []struct {
+		name  string
+		p     *plan.Plan
+		k     int
+		revs  []plan.Report
+		month time.Month
+	}{
+		{"a target of the first plan has February evaluated (due 10 March)", a, 0, revs[:2], time.February},
+		{"a target of the second plan has only January evaluated (February due 20 March)", b, 1, revs[2:], time.January},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			g, ok := s.Target(tc.p.Targets[tc.k].ID)
+			if !ok {
+				t.Fatal("target not in the snapshot")
+			}
+			if g.Plan != tc.p {
+				t.Errorf("plan: got %s, want %s", g.Plan.ID, tc.p.ID)
+			}
+			if g.Evaluated.Month != tc.month {
+				t.Errorf("evaluated: got %s, want month %d", g.Evaluated, tc.month)
+			}
+			want := plan.Evaluate(tc.p, &tc.p.Targets[tc.k], tc.revs, asOf)
+			if !reflect.DeepEqual(*g, want) {
+				t.Errorf("got %+v, want %+v", *g, want)
+			}
+		})
+	}
+	if got, ok := s.PlanTargets(b.ID); !ok || len(got) != 3 || got[0].Target != &b.Targets[0] {
+		t.Errorf("PlanTargets(%s): got %d targets (%v), want b's 3 in order", b.ID, len(got), ok)
+	}
+}
+
+func TestSeveralPlansRefuseASharedTargetID(t *testing.T) {
+	a, b := twoPlans()
+	b.Targets = append([]plan.Target{a.Targets[0]}, b.Targets...)
+	_, err := New(Config{Plans: []*plan.Plan{a, b}})
+	if want := `target "` + a.Targets[0].ID + `" is in plans "district-2019" and "city-2019"`; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("got %v, want an error containing %s", err, want)
+	}
+}
