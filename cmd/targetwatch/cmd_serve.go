@@ -121,7 +121,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		lock = -1
 	}
 	apiHandler, err := api.New(api.Config{
-		Plan: p, Store: db, Progress: tracker, Now: now, Logger: log, Registerer: reg, LockAfter: lock,
+		Store: db, Progress: tracker, Now: now, Logger: log, Registerer: reg, LockAfter: lock,
 	})
 	if err != nil {
 		return err

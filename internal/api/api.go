@@ -88,8 +88,11 @@ type Progress interface {
 }
 
 // Config configures New.
+//
+// The plans come from the Progress snapshots, one per request, so that a
+// reload of the targets files changes them for the next request and never
+// in the middle of one.
 type Config struct {
-	Plan     *plan.Plan
 	Store    *store.DB
 	Progress Progress
 	// Now is the service clock (default time.Now): periods that have not
@@ -106,7 +109,6 @@ type Config struct {
 }
 
 type server struct {
-	plan      *plan.Plan
 	store     *store.DB
 	progress  Progress
 	now       func() time.Time
@@ -115,13 +117,16 @@ type server struct {
 	maxBody   int64
 	m         *metrics
 	routes    routeTable
-	targets   map[string]*plan.Target // plan.Target searches linearly; a province has 100,000
 }
 
-// target finds a plan target by id.
-func (s *server) target(id string) (*plan.Target, bool) {
-	t, ok := s.targets[id]
-	return t, ok
+// target finds a target by id in the current snapshot's plans, and the
+// plan it belongs to.
+func (s *server) target(id string) (*plan.Target, *plan.Plan, bool) {
+	g, ok := s.progress.Snapshot().Target(id)
+	if !ok {
+		return nil, nil, false
+	}
+	return g.Target, g.Plan, true
 }
 
 type metrics struct {
@@ -195,11 +200,10 @@ func New(cfg Config) (http.Handler, error) {
 
 // newServer checks cfg and builds the server, without routes.
 func newServer(cfg Config) (*server, error) {
-	if cfg.Plan == nil || cfg.Store == nil || cfg.Progress == nil {
-		return nil, errors.New("api: Plan, Store and Progress are required")
+	if cfg.Store == nil || cfg.Progress == nil {
+		return nil, errors.New("api: Store and Progress are required")
 	}
 	s := &server{
-		plan:      cfg.Plan,
 		store:     cfg.Store,
 		progress:  cfg.Progress,
 		now:       cfg.Now,
@@ -207,10 +211,6 @@ func newServer(cfg Config) (*server, error) {
 		lockAfter: cfg.LockAfter,
 		maxBody:   cfg.MaxBody,
 		routes:    routeTable{paths: http.NewServeMux(), names: map[string]string{}, methods: map[string][]string{}},
-	}
-	s.targets = make(map[string]*plan.Target, len(cfg.Plan.Targets))
-	for i := range cfg.Plan.Targets {
-		s.targets[cfg.Plan.Targets[i].ID] = &cfg.Plan.Targets[i]
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -245,6 +245,7 @@ func (s *server) mux() http.Handler {
 		// Pre-create the common series of each route.
 		s.m.requests.WithLabelValues(name, "200", strings.ToLower(method))
 	}
+	route("GET "+Prefix+"/plans", "plans", s.listPlans)
 	route("GET "+Prefix+"/targets", "targets", s.listTargets)
 	route("GET "+Prefix+"/targets/{id}", "target", s.getTarget)
 	route("GET "+Prefix+"/targets/{id}/reports", "target_reports", s.getReports)

@@ -39,7 +39,7 @@ func benchServer(b *testing.B, n int) (url, token string, p *plan.Plan) {
 	}
 	runTracker(b, tr)
 	logf, _ := os.Create(filepath.Join(b.TempDir(), "log"))
-	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Logger: slog.New(slog.NewTextHandler(logf, nil))})
+	h, err := New(Config{Store: db, Progress: tr, Now: now, Logger: slog.New(slog.NewTextHandler(logf, nil))})
 	if err != nil {
 		b.Fatal(err)
 	}

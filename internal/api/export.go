@@ -8,7 +8,8 @@ import (
 )
 
 // getReport serves the execution report of the current snapshot:
-// ?format=csv|md|json (csv by default) and ?lang=zh|en (zh by default).
+// ?format=csv|md|json (csv by default), ?lang=zh|en (zh by default) and
+// ?plan=ID (every plan by default).
 // CSV and Markdown are attachments; JSON is an answer like any other.
 func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
@@ -21,11 +22,19 @@ func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 	if lerr != nil {
 		errs = append(errs, lerr)
 	}
+	snap := s.progress.Snapshot()
+	if q.Has("plan") {
+		only, ok := snap.Only(q.Get("plan"))
+		if !ok {
+			errs = append(errs, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", truncate(q.Get("plan"), 60)))
+		}
+		snap = only
+	}
 	if err := errs.asError(); err != nil {
 		writeProblem(w, r, s.log, err)
 		return
 	}
-	file, err := report.ReportFile(s.progress.Snapshot(), f, lang)
+	file, err := report.ReportFile(snap, f, lang)
 	if err != nil {
 		writeProblem(w, r, s.log, err)
 		return
@@ -42,11 +51,12 @@ func (s *server) getTemplate(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	id := r.PathValue("id")
-	if _, ok := s.plan.Agency(id); !ok {
+	snap := s.progress.Snapshot()
+	if _, ok := snap.Agency(id); !ok {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(id, 60)))
 		return
 	}
-	file, err := report.TemplateFile(s.progress.Snapshot(), id, lang)
+	file, err := report.TemplateFile(snap, id, lang)
 	if err != nil {
 		writeProblem(w, r, s.log, err)
 		return

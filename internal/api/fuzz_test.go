@@ -22,9 +22,9 @@ func FuzzFigureBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	p := testPlan()
-	s := &server{plan: p, lockAfter: plan.DefaultLockAfter, targets: map[string]*plan.Target{}}
-	for i := range p.Targets {
-		s.targets[p.Targets[i].ID] = &p.Targets[i]
+	s := &server{progress: fixedProgress{plan.NewSnapshot(p, asOf, 1, make([]plan.Progress, len(p.Targets)))}, lockAfter: plan.DefaultLockAfter}
+	for i, g := range s.progress.Snapshot().Targets {
+		g.Plan, g.Target = p, &p.Targets[i]
 	}
 	who := plan.Principal{Agency: "water", Role: plan.RoleAgency, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, body []byte) {
@@ -72,9 +72,9 @@ func FuzzCSVImport(f *testing.F) {
 	f.Add(gb18030(f, "target,period,value\r\nriver-clean,2019年2月,1\r\nriver-clean,3月-19,2\r\nriver-clean,2019年4月1日,3\r\n"), "")
 	f.Add([]byte("target,period,value\nriver-clean,\"=\"\"2019-02\"\"\",1\nriver-clean,2019/3/15,2\nriver-clean,3/1/2019,3\nriver-clean,Agu-19,4\n"), "")
 	p := testPlan()
-	s := &server{plan: p, lockAfter: plan.DefaultLockAfter, targets: map[string]*plan.Target{}}
-	for i := range p.Targets {
-		s.targets[p.Targets[i].ID] = &p.Targets[i]
+	s := &server{progress: fixedProgress{plan.NewSnapshot(p, asOf, 1, make([]plan.Progress, len(p.Targets)))}, lockAfter: plan.DefaultLockAfter}
+	for i, g := range s.progress.Snapshot().Targets {
+		g.Plan, g.Target = p, &p.Targets[i]
 	}
 	who := plan.Principal{Role: plan.RoleAdmin, Name: "fuzz"}
 	f.Fuzz(func(t *testing.T, body []byte, charset string) {
@@ -129,3 +129,9 @@ func FuzzParsePeriod(f *testing.F) {
 		}
 	})
 }
+
+// fixedProgress serves one snapshot and applies nothing.
+type fixedProgress struct{ s *plan.Snapshot }
+
+func (f fixedProgress) Snapshot() *plan.Snapshot { return f.s }
+func (fixedProgress) Apply(...plan.Report)       {}

@@ -77,21 +77,26 @@ func newHarness(t *testing.T) *harness {
 // newHarnessWithLog is newHarness logging at logLevel and above to logTo.
 func newHarnessWithLog(t *testing.T, logTo io.Writer, logLevel slog.Level) *harness {
 	t.Helper()
+	return newHarnessOf(t, logTo, logLevel, testPlan())
+}
+
+// newHarnessOf serves the given plans together.
+func newHarnessOf(t *testing.T, logTo io.Writer, logLevel slog.Level, plans ...*plan.Plan) *harness {
+	t.Helper()
 	ctx := context.Background()
-	p := testPlan()
 	now := func() time.Time { return asOf }
 	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "tw.db"), store.WithClock(now))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	tr, err := progress.New(progress.Config{Plan: p, Now: now})
+	tr, err := progress.New(progress.Config{Plans: plans, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}
 	runTracker(t, tr)
 	reg := prometheus.NewPedanticRegistry()
-	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: logLevel}))})
+	h, err := New(Config{Store: db, Progress: tr, Now: now, Registerer: reg, Logger: slog.New(slog.NewTextHandler(logTo, &slog.HandlerOptions{Level: logLevel}))})
 	if err != nil {
 		t.Fatal(err)
 	}

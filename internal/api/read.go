@@ -12,6 +12,7 @@ import (
 // reported, or a zero goal), never 0.
 type TargetJSON struct {
 	ID          string   `json:"id"`
+	Plan        string   `json:"plan"`
 	Item        string   `json:"item"`
 	Title       string   `json:"title"`
 	TitleEN     string   `json:"title_en,omitempty"`
@@ -45,9 +46,9 @@ type TargetsJSON struct {
 
 func (s *server) targetJSON(g *plan.Progress) TargetJSON {
 	t := g.Target
-	loc := s.plan.Location
+	loc := g.Plan.Location
 	j := TargetJSON{
-		ID: t.ID, Item: t.Item, Title: t.Title, TitleEN: t.TitleEN, Agency: t.Agency,
+		ID: t.ID, Plan: g.Plan.ID, Item: t.Item, Title: t.Title, TitleEN: t.TitleEN, Agency: t.Agency,
 		Kind: string(t.Kind), Direction: string(t.Direction), Aggregation: string(t.Aggregation),
 		Unit: t.Unit, Goal: t.Goal, Approximate: t.Approximate,
 		Due: t.Due.In(loc).Format(time.DateOnly), Expected: g.Expected, Status: string(g.Status),
@@ -87,15 +88,69 @@ func periods(ps []plan.Period) []string {
 	return out
 }
 
+// asOf is the snapshot's moment in the time zone of its first plan.
 func (s *server) asOf(snap *plan.Snapshot) string {
-	return snap.AsOf.In(s.plan.Location).Format(time.RFC3339)
+	return snap.AsOf.In(snap.Plan.Location).Format(time.RFC3339)
+}
+
+// planFilter reads ?plan=ID: the targets of that plan, or of every plan
+// without the parameter. An unknown plan is 404 naming the parameter.
+func planFilter(r *http.Request, snap *plan.Snapshot) ([]*plan.Progress, error) {
+	if !r.URL.Query().Has("plan") {
+		return snap.Targets, nil
+	}
+	id := r.URL.Query().Get("plan")
+	targets, ok := snap.PlanTargets(id)
+	if !ok {
+		return nil, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", truncate(id, 60))
+	}
+	return targets, nil
 }
 
 func (s *server) listTargets(w http.ResponseWriter, r *http.Request) {
 	snap := s.progress.Snapshot()
-	out := TargetsJSON{AsOf: s.asOf(snap), Version: snap.Version, Targets: make([]TargetJSON, 0, len(snap.Targets))}
-	for i := range snap.Targets {
-		out.Targets = append(out.Targets, s.targetJSON(snap.Targets[i]))
+	targets, err := planFilter(r, snap)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	out := TargetsJSON{AsOf: s.asOf(snap), Version: snap.Version, Targets: make([]TargetJSON, 0, len(targets))}
+	for _, g := range targets {
+		out.Targets = append(out.Targets, s.targetJSON(g))
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// PlanJSON is one plan as GET /plans lists it.
+type PlanJSON struct {
+	ID       string `json:"id"`
+	Title    string `json:"title"`
+	TitleEN  string `json:"title_en,omitempty"`
+	Timezone string `json:"timezone"`
+	Start    string `json:"start"`
+	End      string `json:"end"`
+	DueDay   int    `json:"due_day"`
+	Targets  int    `json:"targets"`
+	Agencies int    `json:"agencies"`
+}
+
+// PlansJSON is the answer of GET /plans: the plans served, in the order
+// of the --targets flags.
+type PlansJSON struct {
+	AsOf    string     `json:"as_of"`
+	Version uint64     `json:"version"`
+	Plans   []PlanJSON `json:"plans"`
+}
+
+func (s *server) listPlans(w http.ResponseWriter, r *http.Request) {
+	snap := s.progress.Snapshot()
+	out := PlansJSON{AsOf: s.asOf(snap), Version: snap.Version, Plans: make([]PlanJSON, 0, len(snap.Plans))}
+	for _, p := range snap.Plans {
+		out.Plans = append(out.Plans, PlanJSON{
+			ID: p.ID, Title: p.Title, TitleEN: p.TitleEN, Timezone: p.Timezone,
+			Start: p.Start.Format(time.DateOnly), End: p.End.Format(time.DateOnly), DueDay: p.DueDay,
+			Targets: len(p.Targets), Agencies: len(p.Agencies),
+		})
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }
@@ -136,7 +191,7 @@ type ReportsJSON struct {
 }
 
 func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
-	t, ok := s.target(r.PathValue("id"))
+	t, tp, ok := s.target(r.PathValue("id"))
 	if !ok {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
 		return
@@ -163,7 +218,7 @@ func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
 		p.Value, p.Revision, p.ETag = v, rev.Revision, etag(rev.Revision)
 		p.Revisions = append(p.Revisions, RevisionJSON{
 			Revision: rev.Revision, Value: v, Note: rev.Note, Agency: rev.Agency,
-			TokenName: rev.TokenName, Received: rev.Received.In(s.plan.Location),
+			TokenName: rev.TokenName, Received: rev.Received.In(tp.Location),
 		})
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
@@ -185,12 +240,12 @@ type MissingTarget struct {
 }
 
 func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
-	a, ok := s.plan.Agency(r.PathValue("id"))
+	snap := s.progress.Snapshot()
+	a, ok := snap.Agency(r.PathValue("id"))
 	if !ok {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(r.PathValue("id"), 60)))
 		return
 	}
-	snap := s.progress.Snapshot()
 	out := MissingJSON{Agency: a.ID, AsOf: s.asOf(snap), Targets: []MissingTarget{}}
 	for i := range snap.Targets {
 		g := snap.Targets[i]

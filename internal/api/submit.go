@@ -266,7 +266,7 @@ func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period
 			errs = append(errs, plan.Errorf(plan.KindInvalid, "", "%v", err))
 		}
 	}
-	t, ok := s.target(targetID)
+	t, p, ok := s.target(targetID)
 	if !ok {
 		return store.Submission{}, []*plan.Error{plan.Errorf(plan.KindNotFound, "target", "unknown target %q", truncate(targetID, 60))}
 	}
@@ -279,8 +279,8 @@ func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period
 		add(plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", truncate(period, 20)))
 	} else {
 		sub.Period = m
-		add(s.plan.CheckPeriod(m, now))
-		sub.Locked = !who.CanWriteLocked() && s.plan.IsLocked(m, now, s.lockAfter)
+		add(p.CheckPeriod(m, now))
+		sub.Locked = !who.CanWriteLocked() && p.IsLocked(m, now, s.lockAfter)
 	}
 	v, err := value(t)
 	add(err)
@@ -303,7 +303,7 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 	who := principal(r)
 	now := s.now()
 	id, period := r.PathValue("id"), r.PathValue("period")
-	t, ok := s.target(id)
+	t, p, ok := s.target(id)
 	if !ok {
 		s.reject(w, r, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(id, 60)))
 		return
@@ -356,9 +356,9 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o := out[0]
-	ans := s.figureAnswer(o)
+	ans := s.figureAnswer(o, p.Location)
 	ans.DryRun = dry
-	if warn := s.plan.PlausibilityWarning(t, sub.Value); warn != "" && o.Result != store.Unchanged {
+	if warn := p.PlausibilityWarning(t, sub.Value); warn != "" && o.Result != store.Unchanged {
 		ans.Warnings = append(ans.Warnings, warn)
 		if !dry {
 			s.m.warnings.Inc()
@@ -391,12 +391,12 @@ func (s *server) submit(ctx context.Context, who plan.Principal, subs []store.Su
 	return out, nil
 }
 
-func (s *server) figureAnswer(o store.Outcome) FigureAnswer {
+func (s *server) figureAnswer(o store.Outcome, loc *time.Location) FigureAnswer {
 	rep := o.Report
 	return FigureAnswer{
 		Target: rep.Target, Period: rep.Period.String(), Result: string(o.Result),
 		Value: rep.Value, Note: rep.Note, Revision: rep.Revision, ETag: etag(rep.Revision),
-		Agency: rep.Agency, TokenName: rep.TokenName, Received: rep.Received.In(s.plan.Location),
+		Agency: rep.Agency, TokenName: rep.TokenName, Received: rep.Received.In(loc),
 		Warnings: []string{},
 	}
 }
@@ -481,7 +481,7 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 			errs = withPeriodError(errs, row.periodErr)
 		}
 		if row.received != "" {
-			at, err := s.checkReceived(who, sub.Period, row.received, now)
+			at, err := s.checkReceived(who, sub.Period, row.received, now, s.location(row.target))
 			if err != nil {
 				errs = append(errs, err)
 			}
@@ -518,8 +518,11 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		if o.Result == store.Unchanged {
 			continue
 		}
-		t, _ := s.target(subs[i].Target)
-		if warn := s.plan.PlausibilityWarning(t, subs[i].Value); warn != "" {
+		t, p, ok := s.target(subs[i].Target)
+		if !ok {
+			continue // removed by a reload since it was checked
+		}
+		if warn := p.PlausibilityWarning(t, subs[i].Value); warn != "" {
 			ans.Warnings = append(ans.Warnings, ProblemItem{Line: subs[i].Line, Field: "value", Message: warn})
 			if !dry {
 				s.m.warnings.Inc()
@@ -572,16 +575,25 @@ func (s *server) writeJSON(w http.ResponseWriter, r *http.Request, status int, v
 	_, _ = w.Write(append(b, '\n'))
 }
 
+// location is the time zone of the plan of a target, or of the first plan
+// for a target no plan has.
+func (s *server) location(targetID string) *time.Location {
+	snap := s.progress.Snapshot()
+	if g, ok := snap.Target(targetID); ok {
+		return g.Plan.Location
+	}
+	return snap.Plan.Location
+}
+
 // checkReceived reads a batch row's original date: an administrator's
 // only, YYYY-MM-DD (midnight in the plan's zone) or RFC 3339, not after
 // now (the service clock) and not before month m began, since a figure
 // cannot be known before its month started. m is zero when the row's
 // period is itself wrong.
-func (s *server) checkReceived(who plan.Principal, m plan.Period, cell string, now time.Time) (time.Time, *plan.Error) {
+func (s *server) checkReceived(who plan.Principal, m plan.Period, cell string, now time.Time, loc *time.Location) (time.Time, *plan.Error) {
 	if !who.CanBackdate() {
 		return time.Time{}, plan.Errorf(plan.KindForbidden, "received", "only an administrator may give a figure its original date; leave received empty")
 	}
-	loc := s.plan.Location
 	at, err := time.ParseInLocation("2006-01-02", cell, loc)
 	if err != nil {
 		at, err = time.Parse(time.RFC3339, cell)

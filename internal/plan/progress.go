@@ -123,8 +123,14 @@ type Snapshot struct {
 
 // NewSnapshot indexes p's targets by id; targets must hold one Progress
 // per target of p, in plan order (nil makes a snapshot that only indexes,
-// for WithTargets to fill). The snapshot points into targets.
+// for WithTargets to fill). The snapshot points into targets, and sets the
+// Plan of each that has none to p.
 func NewSnapshot(p *Plan, asOf time.Time, version uint64, targets []Progress) *Snapshot {
+	for i := range targets {
+		if targets[i].Plan == nil {
+			targets[i].Plan = p
+		}
+	}
 	s := NewSnapshotOf([]*Plan{p})
 	s.AsOf, s.Version, s.Targets = asOf, version, Pointers(targets)
 	return s
@@ -182,6 +188,22 @@ func (s *Snapshot) PlanTargets(id string) (targets []*Progress, ok bool) {
 		}
 	}
 	return nil, false
+}
+
+// Only returns the part of s that is the plan with the given id: its
+// plan, its targets' progress, the same moment and version.
+func (s *Snapshot) Only(id string) (*Snapshot, bool) {
+	targets, ok := s.PlanTargets(id)
+	if !ok {
+		return nil, false
+	}
+	if len(s.Plans) == 1 {
+		return s, true
+	}
+	p, _ := s.PlanByID(id)
+	o := NewSnapshotOf([]*Plan{p})
+	o.AsOf, o.Version, o.Targets = s.AsOf, s.Version, targets
+	return o, true
 }
 
 // Agency returns the agency with the given id from whichever plan has it

@@ -52,7 +52,7 @@ func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 	rows := Rows(s, lang)
 	switch f {
 	case CSV:
-		return writeCSV(w, rows, lang)
+		return writeCSV(w, rows, lang, len(s.Plans) > 1)
 	case Markdown:
 		return writeMarkdown(w, s, rows, lang)
 	case JSON:
@@ -79,10 +79,21 @@ var headers = [][2]string{
 	{"完成情况", "summary"},
 }
 
+// planHeader heads the column that names each row's plan, which a report
+// of several plans starts with.
+var planHeader = [2]string{"计划", "plan"}
+
 // Headers returns the column headers in lang.
-func Headers(lang Lang) []string {
-	out := make([]string, len(headers))
-	for i, h := range headers {
+func Headers(lang Lang) []string { return headersFor(lang, false) }
+
+// headersFor is Headers with the plan column first when several is set.
+func headersFor(lang Lang, several bool) []string {
+	hs := headers
+	if several {
+		hs = append([][2]string{planHeader}, headers...)
+	}
+	out := make([]string, len(hs))
+	for i, h := range hs {
 		out[i] = h[0]
 		if lang == English {
 			out[i] = h[1]
@@ -91,7 +102,11 @@ func Headers(lang Lang) []string {
 	return out
 }
 
-func cells(r Row) []string {
+// cells is a row's cells, with its plan first when several is set.
+func cells(r Row, several bool) []string {
+	if several {
+		return append([]string{r.Plan}, cells(r, false)...)
+	}
 	opt := func(p *float64) string {
 		if p == nil {
 			return ""
@@ -109,16 +124,16 @@ func cells(r Row) []string {
 	}
 }
 
-func writeCSV(w io.Writer, rows []Row, lang Lang) error {
+func writeCSV(w io.Writer, rows []Row, lang Lang, several bool) error {
 	cw, err := newCSVWriter(w)
 	if err != nil {
 		return err
 	}
-	if err := cw.Write(Headers(lang)); err != nil {
+	if err := cw.Write(headersFor(lang, several)); err != nil {
 		return err
 	}
 	for _, r := range rows {
-		if err := cw.Write(cells(r)); err != nil {
+		if err := cw.Write(cells(r, several)); err != nil {
 			return err
 		}
 	}
@@ -127,11 +142,16 @@ func writeCSV(w io.Writer, rows []Row, lang Lang) error {
 
 func writeMarkdown(w io.Writer, s *plan.Snapshot, rows []Row, lang Lang) error {
 	en := lang == English
+	several := len(s.Plans) > 1
 	var b strings.Builder
-	title := s.Plan.Title
-	if en && s.Plan.TitleEN != "" {
-		title = s.Plan.TitleEN
+	titles := make([]string, len(s.Plans))
+	for i, p := range s.Plans {
+		titles[i] = p.Title
+		if en && p.TitleEN != "" {
+			titles[i] = p.TitleEN
+		}
 	}
+	title := strings.Join(titles, pick(en, "；", "; "))
 	asOf := s.AsOf
 	if s.Plan.Location != nil {
 		asOf = asOf.In(s.Plan.Location)
@@ -150,14 +170,14 @@ func writeMarkdown(w io.Writer, s *plan.Snapshot, rows []Row, lang Lang) error {
 	}
 	fmt.Fprintf(&b, pick(en, "共 %d 项指标: %s。\n\n", "%d targets: %s.\n\n"), len(rows), strings.Join(parts, pick(en, ", ", ", ")))
 
-	h := Headers(lang)
+	h := headersFor(lang, several)
 	b.WriteString("| " + strings.Join(h, " | ") + " |\n|")
 	for range h {
 		b.WriteString(" --- |")
 	}
 	b.WriteString("\n")
 	for _, r := range rows {
-		c := cells(r)
+		c := cells(r, several)
 		for i := range c {
 			c[i] = mdEscape(c[i])
 		}
@@ -201,9 +221,13 @@ func mdEscape(s string) string {
 	return strings.ReplaceAll(s, "\n", " ")
 }
 
-// Document is the JSON form of the report.
+// Document is the JSON form of the report. Plan and Title are those of
+// the plan the report covers, or with several plans empty and their
+// titles joined; Plans lists the ids of every plan covered, and each row
+// names its own.
 type Document struct {
 	Plan    string         `json:"plan"`
+	Plans   []string       `json:"plans"`
 	Title   string         `json:"title"`
 	AsOf    string         `json:"as_of"`
 	Version uint64         `json:"version"`
@@ -217,6 +241,14 @@ func writeJSON(w io.Writer, s *plan.Snapshot, rows []Row) error {
 		asOf = asOf.In(s.Plan.Location)
 	}
 	d := Document{Plan: s.Plan.ID, Title: s.Plan.Title, AsOf: asOf.Format("2006-01-02T15:04:05-07:00"), Version: s.Version, Counts: map[string]int{}, Targets: rows}
+	titles := make([]string, len(s.Plans))
+	for i, p := range s.Plans {
+		d.Plans = append(d.Plans, p.ID)
+		titles[i] = p.Title
+	}
+	if len(s.Plans) > 1 {
+		d.Plan, d.Title = "", strings.Join(titles, "；")
+	}
 	for _, st := range plan.Statuses {
 		d.Counts[string(st)] = 0
 	}

@@ -39,6 +39,7 @@ func ParseLang(s string) Lang {
 // the snapshot. Optional figures are nil when they do not exist (nothing
 // reported, no projection), so "not reported" never reads as zero.
 type Row struct {
+	Plan        string         `json:"plan"` // the id of the target's plan
 	TargetID    string         `json:"target_id"`
 	Item        string         `json:"item"`
 	Title       string         `json:"title"`
@@ -73,11 +74,12 @@ func Rows(s *plan.Snapshot, lang Lang) []Row {
 func NewRow(s *plan.Snapshot, g *plan.Progress, lang Lang) Row {
 	t := g.Target
 	r := Row{
+		Plan:        g.Plan.ID,
 		TargetID:    t.ID,
 		Item:        t.Item,
 		Title:       Title(t, lang),
 		AgencyID:    t.Agency,
-		AgencyName:  AgencyName(s.Plan, t.Agency, lang),
+		AgencyName:  AgencyName(g.Plan, t.Agency, lang),
 		Kind:        t.Kind,
 		Direction:   t.Direction,
 		Unit:        Unit(t, lang),
@@ -100,7 +102,7 @@ func NewRow(s *plan.Snapshot, g *plan.Progress, lang Lang) Row {
 		r.Missing = append(r.Missing, m.String())
 	}
 	if !g.LastReport.IsZero() {
-		loc := s.Plan.Location
+		loc := g.Plan.Location
 		if loc == nil {
 			loc = g.LastReport.Location()
 		}

@@ -379,3 +379,98 @@ func TestNumber(t *testing.T) {
 		}
 	}
 }
+
+// severalPlans is the fixture's plan with a second plan beside it: one
+// target of the city's, due on the 20th, for the fixture's water agency.
+func severalPlans(t *testing.T) *plan.Snapshot {
+	one := fixture(t)
+	p := one.Plan
+	city := &plan.Plan{ID: "city-2019", Title: "市下达任务", Timezone: p.Timezone, Location: p.Location,
+		Start: p.Start, End: p.End, Frequency: "monthly", DueDay: 20, Thresholds: plan.DefaultThresholds,
+		Agencies: []plan.Agency{{ID: "water", Name: "区水务局"}},
+		Targets: []plan.Target{{ID: "city-pipes", Item: "3.1", Title: "新建污水管道", Agency: "water",
+			Kind: plan.Quantity, Direction: plan.AtLeast, Aggregation: plan.Sum, Goal: 40, Unit: "公里", Due: p.End}},
+	}
+	s := plan.NewSnapshotOf([]*plan.Plan{p, city})
+	g := plan.Progress{Plan: city, Target: &city.Targets[0], Status: plan.NoData,
+		Evaluated: plan.Period{Year: 2019, Month: time.June}, Missing: []plan.Period{{Year: 2019, Month: time.June}}}
+	return s.WithTargets(one.AsOf, one.Version, append(append([]*plan.Progress(nil), one.Targets...), &g))
+}
+
+// A report of several plans starts each row with its plan; one of a
+// single plan (the golden files) has no such column.
+func TestReportOfSeveralPlansNamesEachRowsPlan(t *testing.T) {
+	var buf bytes.Buffer
+	if err := Write(&buf, severalPlans(t), CSV, English); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(recs) != 8 || recs[0][0] != "plan" || recs[0][1] != "item" {
+		t.Fatalf("got %d records headed %v, want 8 headed plan, item, ...", len(recs), recs[0])
+	}
+	for i, want := range []string{"jiading-2019", "jiading-2019", "jiading-2019", "jiading-2019", "jiading-2019", "jiading-2019", "city-2019"} {
+		if recs[i+1][0] != want {
+			t.Errorf("row %d: got plan %q, want %q", i+1, recs[i+1][0], want)
+		}
+	}
+	// The city's target: item 3.1, goal 40, nothing reported.
+	if got := strings.Join(recs[7][:6], ","); got != "city-2019,3.1,新建污水管道,区水务局,40,公里" {
+		t.Errorf("got the city row %s", got)
+	}
+}
+
+// A template of several plans names each row's plan in a last column,
+// and gives each month the due date of its own plan: June is due on 10
+// July in the district's plan and on 20 July in the city's.
+func TestTemplateOfSeveralPlans(t *testing.T) {
+	var buf bytes.Buffer
+	if err := WriteTemplate(&buf, severalPlans(t), "water", English); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(buf.String(), BOM))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := strings.Join(recs[0], ","); h != "target,period,value,note,item,title,unit,due,plan" {
+		t.Fatalf("got header %s", h)
+	}
+	last := recs[len(recs)-1]
+	if got := strings.Join([]string{last[0], last[1], last[7], last[8]}, ","); got != "city-pipes,2019-06,2019-07-20,city-2019" {
+		t.Errorf("got the city's row %v, want city-pipes 2019-06 due 2019-07-20 of city-2019", last)
+	}
+	for _, r := range recs[1 : len(recs)-1] {
+		if r[8] != "jiading-2019" {
+			t.Errorf("row %v: want plan jiading-2019", r)
+		}
+	}
+}
+
+// The JSON golden file, read on its own: the fixture's one plan is named
+// at the top and on each of its six rows.
+func TestGoldenJSONNamesThePlan(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join("testdata", "report.json.golden"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var d struct {
+		Plan    string   `json:"plan"`
+		Plans   []string `json:"plans"`
+		Targets []struct {
+			Plan string `json:"plan"`
+		} `json:"targets"`
+	}
+	if err := json.Unmarshal(data, &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Plan != "jiading-2019" || len(d.Plans) != 1 || d.Plans[0] != "jiading-2019" || len(d.Targets) != 6 {
+		t.Fatalf("got plan %q, plans %v, %d rows; want jiading-2019, [jiading-2019], 6", d.Plan, d.Plans, len(d.Targets))
+	}
+	for i, r := range d.Targets {
+		if r.Plan != "jiading-2019" {
+			t.Errorf("row %d: plan %q", i, r.Plan)
+		}
+	}
+}

@@ -24,26 +24,26 @@ var templateHelp = [][2]string{
 // that have ended but are not due yet. An achieved milestone owes nothing.
 func TemplateMonths(s *plan.Snapshot, agency string) map[string][]plan.Period {
 	out := map[string][]plan.Period{}
-	loc := s.Plan.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	now := s.AsOf.In(loc)
 	for i := range s.Targets {
 		g := s.Targets[i]
-		t := g.Target
+		t, p := g.Target, g.Plan
 		if t.Agency != agency || (t.Kind == plan.Milestone && g.Status == plan.Achieved) {
 			continue
 		}
 		ms := append([]plan.Period(nil), g.Missing...)
-		from := s.Plan.FirstPeriod()
+		from := p.FirstPeriod()
 		if !g.Evaluated.IsZero() {
 			from = g.Evaluated.Next()
 		}
 		last := t.DuePeriod()
-		if s.Plan.LastPeriod().Before(last) {
-			last = s.Plan.LastPeriod()
+		if p.LastPeriod().Before(last) {
+			last = p.LastPeriod()
 		}
+		loc := p.Location
+		if loc == nil {
+			loc = time.UTC
+		}
+		now := s.AsOf.In(loc)
 		for m := from; !last.Before(m) && !now.Before(m.End(loc)); m = m.Next() {
 			ms = append(ms, m)
 		}
@@ -58,10 +58,10 @@ func TemplateMonths(s *plan.Snapshot, agency string) map[string][]plan.Period {
 // row per target and month from TemplateMonths, value and note blank. It
 // starts with a UTF-8 byte order mark so Excel shows the Chinese titles,
 // and its cells pass SafeCell; the import accepts the file as Excel saves
-// it back. An unknown agency is
-// a plan.KindNotFound error.
+// it back. An unknown agency is a plan.KindNotFound error. A template of
+// several plans has a last column naming each row's plan.
 func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) error {
-	if _, ok := s.Plan.Agency(agency); !ok {
+	if _, ok := s.Agency(agency); !ok {
 		return plan.Errorf(plan.KindNotFound, "agency", "unknown agency %q", agency)
 	}
 	months := TemplateMonths(s, agency)
@@ -70,7 +70,12 @@ func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) erro
 		return err
 	}
 	header := append([]string(nil), TemplateColumns...)
-	for _, h := range templateHelp {
+	help := templateHelp
+	several := len(s.Plans) > 1
+	if several {
+		help = append(help, planHeader)
+	}
+	for _, h := range help {
 		if lang == English {
 			header = append(header, h[1])
 		} else {
@@ -80,15 +85,19 @@ func WriteTemplate(w io.Writer, s *plan.Snapshot, agency string, lang Lang) erro
 	if err := cw.Write(header); err != nil {
 		return err
 	}
-	loc := s.Plan.Location
-	if loc == nil {
-		loc = time.UTC
-	}
-	for i := range s.Plan.Targets {
-		t := &s.Plan.Targets[i]
+	for _, g := range s.Targets {
+		t, p := g.Target, g.Plan
+		loc := p.Location
+		if loc == nil {
+			loc = time.UTC
+		}
 		for _, m := range months[t.ID] {
-			due := s.Plan.DueAt(m).In(loc).Format("2006-01-02")
-			if err := cw.Write([]string{t.ID, m.String(), "", "", t.Item, Title(t, lang), Unit(t, lang), due}); err != nil {
+			due := p.DueAt(m).In(loc).Format("2006-01-02")
+			row := []string{t.ID, m.String(), "", "", t.Item, Title(t, lang), Unit(t, lang), due}
+			if several {
+				row = append(row, p.ID)
+			}
+			if err := cw.Write(row); err != nil {
 				return err
 			}
 		}
