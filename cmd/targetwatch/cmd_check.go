@@ -17,8 +17,8 @@ func init() {
 }
 
 func runCheck(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("check", "[--targets FILE] [--plan-cache FILE [--quiet]]")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE` to check; the plan document it names as source is read relative to it")
+	fs := newFlagSet("check", "[--targets FILE]... [--plan-cache FILE [--quiet]]")
+	targets := targetsVar(fs, "the targets `FILE` to check; the plan document it names as source is read relative to it")
 	planCache := fs.String("plan-cache", "", "also write the checked plan to this cache `FILE`, which serve then starts from (serve's default is the database file with "+planCacheSuffix+" appended)")
 	quiet := fs.Bool("quiet", false, "print no summary, only problems")
 	if err := parseFlags(e, fs, args); err != nil {
@@ -27,12 +27,18 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
 	}
-	var p *plan.Plan
+	paths := targets.list()
+	var plans []*plan.Plan
 	var err error
-	if *planCache == "" {
-		p, err = loadTargets(e, *targets, "")
-	} else {
-		p, err = loadTargetsCached(e, *targets, *planCache)
+	switch {
+	case *planCache == "":
+		plans, err = loadPlans(e, paths, "")
+	case len(paths) > 1:
+		return usageError("--plan-cache takes one --targets file")
+	default:
+		var p *plan.Plan
+		p, err = loadTargetsCached(e, paths[0], *planCache)
+		plans = []*plan.Plan{p}
 	}
 	if err != nil {
 		return err
@@ -43,7 +49,12 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	if !*quiet {
-		printSummary(e.stdout, *targets, p)
+		for i, p := range plans {
+			if i > 0 {
+				fmt.Fprintln(e.stdout)
+			}
+			printSummary(e.stdout, paths[i], p)
+		}
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -158,5 +159,82 @@ func TestCheckCommandLine(t *testing.T) {
 				t.Errorf("got exit %d, stderr %q; want exit %d, stderr containing %q", code, errOut, c.wantCode, c.wantErr)
 			}
 		})
+	}
+}
+
+// cityYAML is a second plan for the tests of several plans: the city's
+// tasks, reports due on the 20th; %s is its second target's id.
+const cityYAML = `id: city-2019
+title: 市下达任务
+source: plan.txt
+timezone: Asia/Shanghai
+start: 2019-01-01
+end: 2019-12-31
+due_day: 20
+agencies:
+  - id: water-affairs
+    name: %s
+targets:
+  - id: city-pipes
+    item: "1.1"
+    title: 新建污水管道
+    quote: 新建污水管道40公里
+    agency: water-affairs
+    kind: quantity
+    direction: at_least
+    goal: 40
+    unit: 公里
+    aggregation: sum
+  - id: %s
+    item: "1.2"
+    title: 新增绿地
+    quote: 新增绿地12公顷
+    agency: water-affairs
+    kind: quantity
+    direction: at_least
+    goal: 12
+    unit: 公顷
+    aggregation: sum
+`
+
+const cityText = "1.1新建污水管道40公里。\n1.2新增绿地12公顷。\n"
+
+// check with --targets twice checks each plan and then both together: a
+// target id of the repository's plan used again, and its water agency
+// under another name, are problems naming both places (line 10 column 11
+// is the agency name, line 22 column 9 the second target's id; the
+// repository's places are found by reading its targets.yaml).
+func TestCheckSeveralPlans(t *testing.T) {
+	repo := filepath.Join("..", "..", "targets.yaml")
+	good := writePlan(t, cityText, fmt.Sprintf(cityYAML, "区水务局", "city-green"))
+	code, out, errOut := cli(t, "", "check", "--targets", repo, "--targets", good)
+	if code != 0 || errOut != "" {
+		t.Fatalf("two good plans: got exit %d, stderr %q", code, errOut)
+	}
+	if !strings.Contains(out, repo+": ok") || !strings.Contains(out, good+": ok") || !strings.Contains(out, "plan       city-2019  市下达任务") {
+		t.Errorf("got summary\n%s\nwant both plans'", out)
+	}
+
+	data, err := os.ReadFile(repo)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lineOf := func(s string) int { return strings.Count(string(data[:strings.Index(string(data), s)]), "\n") + 1 }
+	bad := writePlan(t, cityText, fmt.Sprintf(cityYAML, "水务局", "inferior-water-bodies-eliminated"))
+	code, out, errOut = cli(t, "", "check", "--targets", repo, "--targets", bad)
+	wantLines := []string{
+		fmt.Sprintf(`%s:10:11: agency "water-affairs" is named "水务局" here but "区水务局" in %s:%d:11`, bad, repo, lineOf("- id: water-affairs")+1),
+		fmt.Sprintf(`%s:22:9: target id "inferior-water-bodies-eliminated" is also a target of plan "jiading-2019" in %s:%d:9`, bad, repo, lineOf("- id: inferior-water-bodies-eliminated")),
+	}
+	if code != 1 || out != "" {
+		t.Errorf("got exit %d and stdout %q, want 1 and none", code, out)
+	}
+	for _, w := range wantLines {
+		if !strings.Contains(errOut, w+"\n") {
+			t.Errorf("stderr lacks\n%s\ngot\n%s", w, errOut)
+		}
+	}
+	if !strings.HasSuffix(errOut, "targetwatch check: 2 problems in the plans of "+repo+", "+bad+" taken together\n") {
+		t.Errorf("got stderr ending\n%s", errOut)
 	}
 }

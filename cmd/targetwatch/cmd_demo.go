@@ -46,7 +46,7 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	// reported month, once its reports were due.
 	n := last.Next()
 	asOf := time.Date(n.Year, n.Month, 15, 12, 0, 0, 0, p.Location)
-	snap, err := loadSnapshot(ctx, p, *db, asOf)
+	snap, err := loadSnapshot(ctx, []*plan.Plan{p}, *db, asOf)
 	if err != nil {
 		return err
 	}

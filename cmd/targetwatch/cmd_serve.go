@@ -34,9 +34,8 @@ func init() {
 
 // serveDeps is what serve has built by the time handlers are mounted.
 type serveDeps struct {
-	Plan     *plan.Plan
 	Store    *store.DB
-	Tracker  *progress.Tracker
+	Tracker  *progress.Switch     // the plans' progress, swapped on reload
 	Registry *prometheus.Registry // the /metrics registry
 	Now      func() time.Time     // the service clock (--as-of or the wall clock)
 	Logger   *slog.Logger
@@ -54,10 +53,10 @@ const (
 )
 
 func runServe(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("serve", "[--targets FILE] [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json] [--log-level LEVEL] [--require-token]")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
+	fs := newFlagSet("serve", "[--targets FILE]... [--db FILE] [--plan-cache FILE] [--listen ADDR] [--as-of YYYY-MM-DD] [--lock-after DAYS] [--log-format text|json] [--log-level LEVEL] [--require-token]")
+	targets := targetsVar(fs, "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the SQLite database `FILE` (created when absent)")
-	planCache := fs.String("plan-cache", "", "remember the checked plan in `FILE` to start faster; used only while the program, the targets file and its source are unchanged (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
+	planCache := fs.String("plan-cache", "", "remember the checked plan in `FILE` to start faster; used only while the program, the targets file and its source are unchanged; with several --targets, the second plan's cache is FILE.2 and so on (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
 	listen := fs.String("listen", "127.0.0.1:8080", "listen on `ADDR` (port 0 picks a free port; the chosen address is logged)")
 	asOf := fs.String("as-of", "", "fix the service clock at noon of `DAY` (YYYY-MM-DD, plan time zone) to replay a past plan year; default: the wall clock")
 	lockAfter := fs.Int("lock-after", 60, "lock a month for agencies this many `DAYS` after its report was due (0: never)")
@@ -81,11 +80,18 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if !flagGiven(fs, "plan-cache") {
 		*planCache = *dbPath + planCacheSuffix
 	}
-	p, err := loadPlan(ctx, e, *targets, *planCache, log)
-	if err != nil {
+	paths := targets.list()
+	plans := make([]*plan.Plan, len(paths))
+	for i, path := range paths {
+		if plans[i], err = loadPlan(ctx, e, path, planCacheFor(*planCache, i), log); err != nil {
+			return err
+		}
+	}
+	if err := planfile.Together(paths, plans); err != nil {
 		return err
 	}
-	now, fixed, err := asOfClock(*asOf, p.Location)
+	// --as-of and the log read the clock in the first plan's zone.
+	now, fixed, err := asOfClock(*asOf, plans[0].Location)
 	if err != nil {
 		return err
 	}
@@ -100,18 +106,25 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	defer db.Close()
 
 	start := time.Now()
-	tracker, nrevs, err := loadTracker(ctx, p, db, now, log)
+	first, nrevs, err := loadTracker(ctx, plans, db, now, log)
 	if err != nil {
 		return err
 	}
-	log.Info("loaded revisions", "db", *dbPath, "revisions", nrevs, "targets", len(p.Targets), "took", time.Since(start).Round(time.Millisecond))
+	log.Info("loaded revisions", "db", *dbPath, "revisions", nrevs, "plans", len(plans), "targets", len(first.Snapshot().Targets), "took", time.Since(start).Round(time.Millisecond))
 	// Run owns the progress snapshot: it publishes what the store's writer
 	// hands over after each commit (the writer never evaluates) and
 	// rebuilds when the clock crosses a boundary. Once ctx is done,
-	// submissions still being answered publish for themselves.
+	// submissions still being answered publish for themselves. The Switch
+	// runs the current tracker's, and each replacement's after a reload.
+	tracker := progress.NewSwitch(first)
 	go tracker.Run(ctx)
 
 	reg := metrics.NewRegistry(buildInfo())
+	rl, err := newReloader(paths, db, tracker, now, log, reg)
+	if err != nil {
+		return err
+	}
+	go rl.onSIGHUP(ctx)
 	// The progress families (targetwatch_target_*) are not registered on
 	// reg: metrics.Handler serves them from a cache rendered once per
 	// snapshot and appends reg's families live.
@@ -122,6 +135,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	}
 	apiHandler, err := api.New(api.Config{
 		Store: db, Progress: tracker, Now: now, Logger: log, Registerer: reg, LockAfter: lock,
+		Reload: rl.reload,
 	})
 	if err != nil {
 		return err
@@ -129,6 +143,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 	mux := http.NewServeMux()
 	mux.Handle(api.Prefix+"/", apiHandler)
+	mux.Handle("POST "+api.ReloadPath, apiHandler)
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
@@ -146,7 +161,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 		fmt.Fprintln(w, "ready")
 	})
 	mux.Handle("GET /metrics", metrics.Handler(tracker.Snapshot, reg, log))
-	deps := &serveDeps{Plan: p, Store: db, Tracker: tracker, Registry: reg, Now: now, Logger: log}
+	deps := &serveDeps{Store: db, Tracker: tracker, Registry: reg, Now: now, Logger: log}
 	if err := mountStatusPage(mux, deps, *requireToken); err != nil {
 		return err
 	}
@@ -193,6 +208,15 @@ func runServe(ctx context.Context, e *env, args []string) error {
 
 // planCacheSuffix names the default plan cache after the database.
 const planCacheSuffix = ".plancache"
+
+// planCacheFor is the cache file of the i-th targets file: cache itself
+// for the first, cache.2, cache.3, ... for the others ("" stays off).
+func planCacheFor(cache string, i int) string {
+	if cache == "" || i == 0 {
+		return cache
+	}
+	return fmt.Sprintf("%s.%d", cache, i+1)
+}
 
 // loadPlan loads the targets file, through the plan cache when cacheFile
 // is not empty. The database's directory may not exist yet on a first
@@ -313,9 +337,9 @@ func newLogger(w io.Writer, format, level string) (*slog.Logger, error) {
 // loadTracker evaluates every stored figure, as serve does at start and the
 // offline report and template do once. The revisions are streamed: a
 // million of them held as one slice would be 128 MB at the peak of start-up.
-func loadTracker(ctx context.Context, p *plan.Plan, db *store.DB, now func() time.Time, log *slog.Logger) (*progress.Tracker, int, error) {
+func loadTracker(ctx context.Context, plans []*plan.Plan, db *store.DB, now func() time.Time, log *slog.Logger) (*progress.Tracker, int, error) {
 	n := 0
-	tracker, err := progress.New(progress.Config{Plan: p, Now: now, Logger: log,
+	tracker, err := progress.New(progress.Config{Plans: plans, Now: now, Logger: log,
 		Revisions: func(add func(plan.Report)) error {
 			return db.ForEachFigure(ctx, func(r plan.Report) error {
 				add(r)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -36,9 +38,9 @@ func runToken(ctx context.Context, e *env, args []string) error {
 }
 
 func runTokenIssue(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("token issue", "--agency ID [--role agency|supervisor|admin] [--name LABEL] [--db FILE] [--targets FILE]")
+	fs := newFlagSet("token issue", "--agency ID [--role agency|supervisor|admin] [--name LABEL] [--db FILE] [--targets FILE]...")
 	dbPath := fs.String("db", "data/targetwatch.db", "the database `FILE` (created when absent)")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE` the agency must appear in")
+	targets := targetsVar(fs, "the targets `FILE` the agency must appear in (in one of them, with several: a token writes its agency's targets of every plan)")
 	agency := fs.String("agency", "", "the agency `ID` the token writes for (required for role agency)")
 	role := fs.String("role", string(plan.RoleAgency), "`ROLE`: agency, supervisor or admin")
 	name := fs.String("name", "", "a `LABEL` shown in revision histories (default AGENCY-ROLE)")
@@ -59,16 +61,22 @@ func runTokenIssue(ctx context.Context, e *env, args []string) error {
 		return usageError("%v", err)
 	}
 	if *agency != "" {
-		p, err := planfile.Load(*targets)
-		if err != nil {
-			return fmt.Errorf("checking --agency against the plan: %w", err)
-		}
-		if _, ok := p.Agency(*agency); !ok {
-			ids := make([]string, len(p.Agencies))
-			for i, a := range p.Agencies {
-				ids[i] = a.ID
+		var ids []string
+		found := false
+		for _, path := range targets.list() {
+			p, err := planfile.Load(path)
+			if err != nil {
+				return fmt.Errorf("checking --agency against the plan: %w", err)
 			}
-			return usageError("--agency: %q is not an agency of %s (have %v)", *agency, *targets, ids)
+			for _, a := range p.Agencies {
+				found = found || a.ID == *agency
+				if !slices.Contains(ids, a.ID) {
+					ids = append(ids, a.ID)
+				}
+			}
+		}
+		if !found {
+			return usageError("--agency: %q is not an agency of %s (have %v)", *agency, strings.Join(targets.list(), ", "), ids)
 		}
 	}
 	db, err := store.Open(ctx, *dbPath)

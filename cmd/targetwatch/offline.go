@@ -57,8 +57,9 @@ func plural(n int, noun string) string {
 // targetwatch (--server, --token), or, offline, the targets file, the
 // database and a day (--targets, --db, --as-of).
 type source struct {
-	fs                               *flag.FlagSet
-	server, token, targets, db, asOf *string
+	fs                      *flag.FlagSet
+	server, token, db, asOf *string
+	targets                 *targetsFlag
 }
 
 // addSourceFlags defines the flags of a source on fs. dbDefault "" makes
@@ -68,7 +69,7 @@ func addSourceFlags(fs *flag.FlagSet, dbDefault, dbUsage string) *source {
 		fs:      fs,
 		server:  fs.String("server", "", "ask a running targetwatch at `URL` (else work offline from --targets)"),
 		token:   fs.String("token", "", "API `TOKEN` for --server (default $"+tokenEnv+")"),
-		targets: fs.String("targets", "targets.yaml", "the targets `FILE` (offline)"),
+		targets: targetsVar(fs, "the targets `FILE` (offline)"),
 		db:      fs.String("db", dbDefault, "the database `FILE` (offline"+dbUsage+")"),
 		asOf:    fs.String("as-of", "", "evaluate as of noon of this `DAY` (YYYY-MM-DD, plan time zone), as serve --as-of does (offline; default now)"),
 	}
@@ -93,16 +94,24 @@ func (s *source) client(e *env) (*apiClient, error) {
 // database file that does not exist is an error; opening it would create
 // an empty one and report a year without figures.
 func (s *source) snapshot(ctx context.Context) (*plan.Snapshot, error) {
-	p, err := planfile.Load(*s.targets)
-	if err != nil {
+	paths := s.targets.list()
+	plans := make([]*plan.Plan, len(paths))
+	for i, path := range paths {
+		p, err := planfile.Load(path)
+		if err != nil {
+			return nil, err
+		}
+		plans[i] = p
+	}
+	if err := planfile.Together(paths, plans); err != nil {
 		return nil, err
 	}
-	now, _, err := asOfClock(*s.asOf, p.Location)
+	now, _, err := asOfClock(*s.asOf, plans[0].Location)
 	if err != nil {
 		return nil, err
 	}
 	if *s.db == "" {
-		tr, err := progress.New(progress.Config{Plan: p, Now: now})
+		tr, err := progress.New(progress.Config{Plans: plans, Now: now})
 		if err != nil {
 			return nil, err
 		}
@@ -111,7 +120,7 @@ func (s *source) snapshot(ctx context.Context) (*plan.Snapshot, error) {
 	if _, err := os.Stat(*s.db); err != nil {
 		return nil, fmt.Errorf("database %s: %w", *s.db, err)
 	}
-	return loadSnapshot(ctx, p, *s.db, now())
+	return loadSnapshot(ctx, plans, *s.db, now())
 }
 
 // asOfClock is the clock --as-of DAY (YYYY-MM-DD in loc) sets: fixed at
@@ -140,13 +149,13 @@ func parseLang(s string) (report.Lang, error) {
 
 // loadSnapshot evaluates every stored figure the way the service does, as
 // of a fixed moment.
-func loadSnapshot(ctx context.Context, p *plan.Plan, dbPath string, asOf time.Time) (*plan.Snapshot, error) {
+func loadSnapshot(ctx context.Context, plans []*plan.Plan, dbPath string, asOf time.Time) (*plan.Snapshot, error) {
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	tr, _, err := loadTracker(ctx, p, db, func() time.Time { return asOf }, nil)
+	tr, _, err := loadTracker(ctx, plans, db, func() time.Time { return asOf }, nil)
 	if err != nil {
 		return nil, err
 	}

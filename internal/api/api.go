@@ -106,17 +106,25 @@ type Config struct {
 	LockAfter time.Duration
 	// MaxBody limits request bodies (0: DefaultMaxBody).
 	MaxBody int64
+	// Reload, when set, is what POST ReloadPath runs for an admin token:
+	// re-read the plans and swap them in, or keep the old ones and say why.
+	Reload func(context.Context) error
 }
 
+// ReloadPath re-reads the targets files, as SIGHUP does (Prometheus's
+// address for the same). Mount the API handler there too.
+const ReloadPath = "/-/reload"
+
 type server struct {
-	store     *store.DB
-	progress  Progress
-	now       func() time.Time
-	log       *slog.Logger
-	lockAfter time.Duration
-	maxBody   int64
-	m         *metrics
-	routes    routeTable
+	reloadPlans func(context.Context) error
+	store       *store.DB
+	progress    Progress
+	now         func() time.Time
+	log         *slog.Logger
+	lockAfter   time.Duration
+	maxBody     int64
+	m           *metrics
+	routes      routeTable
 }
 
 // target finds a target by id in the current snapshot's plans, and the
@@ -204,13 +212,14 @@ func newServer(cfg Config) (*server, error) {
 		return nil, errors.New("api: Store and Progress are required")
 	}
 	s := &server{
-		store:     cfg.Store,
-		progress:  cfg.Progress,
-		now:       cfg.Now,
-		log:       cfg.Logger,
-		lockAfter: cfg.LockAfter,
-		maxBody:   cfg.MaxBody,
-		routes:    routeTable{paths: http.NewServeMux(), names: map[string]string{}, methods: map[string][]string{}},
+		reloadPlans: cfg.Reload,
+		store:       cfg.Store,
+		progress:    cfg.Progress,
+		now:         cfg.Now,
+		log:         cfg.Logger,
+		lockAfter:   cfg.LockAfter,
+		maxBody:     cfg.MaxBody,
+		routes:      routeTable{paths: http.NewServeMux(), names: map[string]string{}, methods: map[string][]string{}},
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -255,6 +264,9 @@ func (s *server) mux() http.Handler {
 	route("GET "+Prefix+"/agencies/{id}/template.csv", "agency_template", s.getTemplate)
 	route("GET "+Prefix+"/report", "report", s.getReport)
 	route("GET "+OpenAPIPath, "openapi", s.getOpenAPI)
+	if s.reloadPlans != nil {
+		route("POST "+ReloadPath, "reload", s.reload)
+	}
 	mux.HandleFunc(Prefix+"/", s.unrouted)
 	return mux
 }
@@ -358,7 +370,9 @@ func (s *server) authenticate(next http.Handler) http.Handler {
 }
 
 // isWrite reports whether a request submits figures.
-func isWrite(r *http.Request) bool { return r.Method == http.MethodPut || r.Method == http.MethodPost }
+func isWrite(r *http.Request) bool {
+	return (r.Method == http.MethodPut || r.Method == http.MethodPost) && r.URL.Path != ReloadPath
+}
 
 // reject answers a request with an error, counting rejected submissions.
 // A caller let in from the token cache is checked against the database

@@ -57,7 +57,7 @@ func TestCommitDoesNotWaitForAProgressRebuild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Plan: p, Store: db, Progress: tr, Now: now})
+	h, err := New(Config{Store: db, Progress: tr, Now: now})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"context"
 	"errors"
 	"math"
 	"strings"
@@ -133,5 +134,6 @@ func FuzzParsePeriod(f *testing.F) {
 // fixedProgress serves one snapshot and applies nothing.
 type fixedProgress struct{ s *plan.Snapshot }
 
-func (f fixedProgress) Snapshot() *plan.Snapshot { return f.s }
-func (fixedProgress) Apply(...plan.Report)       {}
+func (f fixedProgress) Snapshot() *plan.Snapshot     { return f.s }
+func (fixedProgress) Add(...plan.Report)             {}
+func (fixedProgress) Sync(ctx context.Context) error { return nil }

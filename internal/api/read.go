@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -253,6 +254,37 @@ func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
 			continue
 		}
 		out.Targets = append(out.Targets, MissingTarget{Target: g.Target.ID, Item: g.Target.Item, Title: g.Target.Title, Missing: periods(g.Missing)})
+	}
+	s.writeJSON(w, r, http.StatusOK, out)
+}
+
+// ReloadAnswer is the answer of a successful POST /-/reload: the plans
+// now served.
+type ReloadAnswer struct {
+	Plans   []string `json:"plans"`
+	Targets int      `json:"targets"`
+}
+
+// reload re-reads the plans for an administrator. A reload that fails
+// changes nothing and is 422 with one item per problem (FILE:LINE:COL:
+// message), the same lines the log shows.
+func (s *server) reload(w http.ResponseWriter, r *http.Request) {
+	if who := principal(r); who.Role != plan.RoleAdmin {
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindForbidden, "Authorization", "only an administrator token may reload the plans"))
+		return
+	}
+	if err := s.reloadPlans(r.Context()); err != nil {
+		var items multiError
+		for _, line := range strings.Split(err.Error(), "\n") {
+			items = append(items, plan.Errorf(plan.KindInvalid, "targets", "%s", line))
+		}
+		writeProblem(w, r, s.log, items.asError())
+		return
+	}
+	snap := s.progress.Snapshot()
+	out := ReloadAnswer{Targets: len(snap.Targets), Plans: []string{}}
+	for _, p := range snap.Plans {
+		out.Plans = append(out.Plans, p.ID)
 	}
 	s.writeJSON(w, r, http.StatusOK, out)
 }

@@ -21,6 +21,11 @@ const (
 	MetricTargetMissing       = "targetwatch_target_reports_missing"
 	MetricTargetRevisions     = "targetwatch_target_revisions_total"
 
+	// The outcome of the latest reload of the targets files (SIGHUP or
+	// POST /-/reload), as Prometheus reports its own configuration's.
+	MetricPlanLastReloadSuccessful = "targetwatch_plan_last_reload_successful"
+	MetricPlanLastReloadSuccess    = "targetwatch_plan_last_reload_success_timestamp_seconds"
+
 	// LabelPlan is the plan's id on every per-target series, so that
 	// several plans (or several services) in one Prometheus never collide
 	// on target_id.
@@ -44,6 +49,7 @@ const (
 	AlertTargetMissed        = "TargetMissed"
 	AlertTargetReportOverdue = "TargetReportOverdue"
 	AlertTargetwatchDown     = "TargetwatchDown"
+	AlertPlanReloadFailed    = "TargetwatchPlanReloadFailed"
 
 	// PrometheusJob is the scrape job name used by the shipped Prometheus
 	// config, the rules and the dashboards.
