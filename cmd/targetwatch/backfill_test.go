@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/metrics"
+	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/store"
 	"github.com/targetwatch/targetwatch/internal/testenv"
@@ -141,7 +142,7 @@ func TestBackfillEqualsMetricsAsOfEachInstant(t *testing.T) {
 	}
 	defer st.Close()
 	for _, at := range instants {
-		tr, _, err := loadTracker(ctx, p, st, func() time.Time { return at }, nil)
+		tr, _, err := loadTracker(ctx, []*plan.Plan{p}, st, func() time.Time { return at }, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -43,9 +43,11 @@ func runCheck(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if data, err := os.ReadFile(*targets); err == nil {
-		for _, w := range planfile.Warnings(*targets, data) {
-			fmt.Fprintln(e.stderr, w)
+	for _, path := range paths {
+		if data, err := os.ReadFile(path); err == nil {
+			for _, w := range planfile.Warnings(path, data) {
+				fmt.Fprintln(e.stderr, w)
+			}
 		}
 	}
 	if !*quiet {

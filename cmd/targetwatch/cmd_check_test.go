@@ -206,6 +206,10 @@ const cityText = "1.1新建污水管道40公里。\n1.2新增绿地12公顷。\n
 // repository's places are found by reading its targets.yaml).
 func TestCheckSeveralPlans(t *testing.T) {
 	repo := filepath.Join("..", "..", "targets.yaml")
+	// The README's example of a second plan.
+	if code, _, errOut := cli(t, "", "check", "--targets", repo, "--targets", filepath.Join("..", "..", "examples", "city-2019.yaml")); code != 0 {
+		t.Errorf("the README's two plans: got exit %d: %s", code, errOut)
+	}
 	good := writePlan(t, cityText, fmt.Sprintf(cityYAML, "区水务局", "city-green"))
 	code, out, errOut := cli(t, "", "check", "--targets", repo, "--targets", good)
 	if code != 0 || errOut != "" {

@@ -83,7 +83,7 @@ var targetAlerts = []string{
 
 func TestRulesDefineExactlyThePlanAlerts(t *testing.T) {
 	rules := loadRules(t)
-	want := append(slices.Clone(targetAlerts), plan.AlertTargetwatchDown)
+	want := append(slices.Clone(targetAlerts), plan.AlertTargetwatchDown, plan.AlertPlanReloadFailed)
 	var got []string
 	for name := range rules {
 		got = append(got, name)
@@ -106,6 +106,7 @@ func TestRuleSeverities(t *testing.T) {
 		{plan.AlertTargetMissed, "critical"},
 		{plan.AlertTargetReportOverdue, "warning"},
 		{plan.AlertTargetwatchDown, "critical"},
+		{plan.AlertPlanReloadFailed, "warning"},
 	} {
 		if got := rules[tc.alert].Labels["severity"]; got != tc.severity {
 			t.Errorf("%s severity: got %q, want %q", tc.alert, got, tc.severity)
@@ -119,7 +120,8 @@ var planMetrics = []string{
 	plan.MetricTargetActual, plan.MetricTargetExpected, plan.MetricTargetProjected,
 	plan.MetricTargetProgressRatio, plan.MetricTargetExpectedRatio,
 	plan.MetricTargetStatus, plan.MetricTargetDeadline, plan.MetricTargetLastReport,
-	plan.MetricTargetMissing, plan.MetricTargetRevisions,
+	plan.MetricTargetMissing, plan.MetricTargetRevisions, plan.MetricPlanInfo,
+	plan.MetricPlanLastReloadSuccessful, plan.MetricPlanLastReloadSuccess,
 }
 
 var metricName = regexp.MustCompile(`\b` + plan.MetricPrefix + `[a-z0-9_]+`)
@@ -323,6 +325,7 @@ func TestAlertmanagerRoutesEachAgencyToItsOwnReceiver(t *testing.T) {
 	}
 	cases = append(cases,
 		routeCase{"TargetwatchDown, which has no agency, reaches the supervision office", []string{"alertname=" + plan.AlertTargetwatchDown, "severity=critical"}, "supervision"},
+		routeCase{"a failed reload of the plans reaches the supervision office, which edits them", []string{"alertname=" + plan.AlertPlanReloadFailed, "severity=warning"}, "supervision"},
 		routeCase{"an agency the plan does not know reaches the supervision office", []string{"alertname=" + plan.AlertTargetAtRisk, plan.LabelAgency + "=no-such-bureau"}, "supervision"},
 	)
 	for _, tc := range cases {

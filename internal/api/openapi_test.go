@@ -146,7 +146,7 @@ func problemSchemaHolds(doc *openapi3.T, rec *httptest.ResponseRecorder) error {
 func TestOpenAPICoversEveryRoute(t *testing.T) {
 	doc, _ := loadSpec(t)
 	h := newHarness(t)
-	s, err := newServer(Config{Plan: testPlan(), Store: h.db, Progress: h.tracker})
+	s, err := newServer(Config{Store: h.db, Progress: h.tracker})
 	if err != nil {
 		t.Fatal(err)
 	}

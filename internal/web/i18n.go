@@ -20,6 +20,7 @@ var messages = map[string][2]string{
 	"as_of":             {"数据截至", "As of"},
 	"overview":          {"总览", "Overview"},
 	"targets":           {"项指标", "targets"},
+	"plan":              {"计划", "Plan"},
 	"agency":            {"责任部门", "Agency"},
 	"status":            {"状态", "Status"},
 	"all":               {"全部", "All"},

@@ -207,10 +207,16 @@ type overviewData struct {
 	// Template links the import template of the selected agency (Value
 	// is empty when no agency is selected).
 	Template option
+	// Plans is the plan selector, empty when one plan is served.
+	Plans []option
 }
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
-	s := h.cfg.Snapshots.Snapshot()
+	all := h.cfg.Snapshots.Snapshot()
+	s, ok := h.onePlan(w, r, v, all)
+	if !ok {
+		return
+	}
 	h.fillHeader(v, s)
 	q := r.URL.Query()
 	agency, status := q.Get("agency"), q.Get("status")
@@ -246,6 +252,11 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 			URL: v.Link("/", "agency", agency, "status", StatusOverdue), Selected: status == StatusOverdue})
 	}
 
+	if len(all.Plans) > 1 {
+		for _, p := range all.Plans {
+			d.Plans = append(d.Plans, option{Value: p.ID, Text: planTitle(p, v.Lang), Selected: p == s.Plan})
+		}
+	}
 	d.Agencies = append(d.Agencies, option{Value: "", Text: v.T["all"]})
 	for _, a := range s.Plan.Agencies {
 		d.Agencies = append(d.Agencies, option{Value: a.ID, Text: report.AgencyName(s.Plan, a.ID, v.Lang), Selected: a.ID == agency})
@@ -313,13 +324,18 @@ func overdueByAgency(v *view, s *plan.Snapshot) []overdueAgency {
 
 // fillHeader sets what the layout shows of the plan and the snapshot.
 func (h *Handler) fillHeader(v *view, s *plan.Snapshot) {
-	v.PlanName = s.Plan.Title
-	if v.Lang == report.English && s.Plan.TitleEN != "" {
-		v.PlanName = s.Plan.TitleEN
-	}
+	v.PlanName = planTitle(s.Plan, v.Lang)
 	loc := s.Plan.Location
 	if loc == nil {
 		loc = time.UTC
 	}
 	v.AsOf = s.AsOf.In(loc).Format("2006-01-02 15:04")
+}
+
+// planTitle is a plan's title in lang, falling back to Chinese.
+func planTitle(p *plan.Plan, lang report.Lang) string {
+	if lang == report.English && p.TitleEN != "" {
+		return p.TitleEN
+	}
+	return p.Title
 }

@@ -42,12 +42,17 @@ type targetData struct {
 
 func (h *Handler) target(w http.ResponseWriter, r *http.Request, v *view) {
 	s := h.cfg.Snapshots.Snapshot()
-	h.fillHeader(v, s)
 	g, ok := s.Target(r.PathValue("id"))
 	if !ok {
 		h.fail(w, r, http.StatusNotFound, "")
 		return
 	}
+	// The page is the target's plan's: its title, zone and months.
+	if len(s.Plans) > 1 {
+		s, _ = s.Only(g.Plan.ID)
+		v.plan = g.Plan.ID
+	}
+	h.fillHeader(v, s)
 	t := g.Target
 	revs, err := h.cfg.History.History(r.Context(), t.ID)
 	if err != nil {

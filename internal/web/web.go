@@ -292,6 +292,9 @@ type view struct {
 	explicit bool
 	path     string
 	query    url.Values
+	// plan is the plan the page shows when several are served: every
+	// link keeps it, so the reader stays in the plan they chose.
+	plan string
 }
 
 func (h *Handler) newView(r *http.Request) *view {
@@ -314,6 +317,9 @@ func (v *view) Link(path string, kv ...string) string {
 	if v.explicit {
 		q.Set("lang", string(v.Lang))
 	}
+	if v.plan != "" && !q.Has("plan") {
+		q.Set("plan", v.plan)
+	}
 	if len(q) == 0 {
 		return path
 	}
@@ -333,16 +339,42 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, code int, name 
 	_, _ = io.WriteString(w, b.String())
 }
 
+// onePlan narrows s to the plan of ?plan= (the first plan without it)
+// when several plans are served, and remembers it in v; an unknown plan
+// is answered 400 and ok is false.
+func (h *Handler) onePlan(w http.ResponseWriter, r *http.Request, v *view, s *plan.Snapshot) (only *plan.Snapshot, ok bool) {
+	if len(s.Plans) < 2 {
+		return s, true
+	}
+	id := r.URL.Query().Get("plan")
+	if id == "" {
+		id = s.Plan.ID
+	}
+	if only, ok = s.Only(id); !ok {
+		h.fail(w, r, http.StatusBadRequest, fmt.Sprintf("%s: %q", v.T["plan"], id))
+		return nil, false
+	}
+	v.plan = id
+	return only, true
+}
+
 // reportDownload serves the execution report to a reader of the page, in
 // the page's language, as a file to save: the file the API's
-// /api/v1/report answers with.
+// /api/v1/report answers with (?plan= narrows it to one plan).
 func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view) {
+	var ok bool
 	f, err := report.ParseFormat(r.PathValue("format"))
 	if err != nil || r.PathValue("format") == "" {
 		h.fail(w, r, http.StatusNotFound, "")
 		return
 	}
-	file, err := report.ReportFile(h.cfg.Snapshots.Snapshot(), f, v.Lang)
+	s := h.cfg.Snapshots.Snapshot()
+	if r.URL.Query().Has("plan") {
+		if s, ok = h.onePlan(w, r, v, s); !ok {
+			return
+		}
+	}
+	file, err := report.ReportFile(s, f, v.Lang)
 	h.download(w, r, file, err)
 }
 
