@@ -76,7 +76,17 @@ func TestSwitchReplacesUnderLoad(t *testing.T) {
 				// Targets of a only: they are in every tracker.
 				r := report(a, rng.IntN(len(a.Targets)), 1+rng.IntN(11), float64(rng.IntN(100)), int(revision.Add(1)))
 				db.commit(r)
-				sw.Apply(r)
+				// The API's way (Add on the writer, Sync in the handler)
+				// and Apply's.
+				if w%2 == 0 {
+					sw.Add(r)
+					if err := sw.Sync(ctx); err != nil {
+						t.Error(err)
+						return
+					}
+				} else {
+					sw.Apply(r)
+				}
 			}
 		})
 	}
