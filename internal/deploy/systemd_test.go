@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -126,7 +127,7 @@ func unitValue(t *testing.T, text, key string) string {
 // The units' command lines do what they say with the real binary, on
 // stand-ins for the installed directories: serve starts on the database
 // in the state directory with the plan from the configuration directory,
-// and two backups taken while it runs are two
+// survives ExecReload, and two backups taken while it runs are two
 // files named by their time.
 func TestSystemdCommandsRun(t *testing.T) {
 	bin := testenv.Targetwatch(t)
@@ -164,6 +165,22 @@ func TestSystemdCommandsRun(t *testing.T) {
 		t.Fatal(err)
 	} else if res.Body.Close(); res.StatusCode != 200 {
 		t.Fatalf("/readyz: got %d, want 200", res.StatusCode)
+	}
+
+	reload := strings.ReplaceAll(unitValue(t, service, "ExecReload"), "$MAINPID", strconv.Itoa(proc.Cmd.Process.Pid))
+	if out, err := exec.Command("/bin/sh", "-c", reload).CombinedOutput(); err != nil {
+		t.Fatalf("ExecReload %s: %v\n%s", reload, err, out)
+	}
+	// serve keeps running and answering after the reload signal (by
+	// default a Go program dies of SIGHUP).
+	time.Sleep(500 * time.Millisecond)
+	if err := proc.Cmd.Process.Signal(syscall.Signal(0)); err != nil {
+		t.Fatalf("serve did not survive ExecReload: %v\n%s", err, strings.Join(proc.LogLines(), "\n"))
+	}
+	if res, err := http.Get(proc.URL + "/readyz"); err != nil {
+		t.Fatalf("/readyz after ExecReload: %v", err)
+	} else if res.Body.Close(); res.StatusCode != 200 {
+		t.Fatalf("/readyz after ExecReload: got %d, want 200", res.StatusCode)
 	}
 
 	start := time.Now().UTC().Truncate(time.Second)
