@@ -33,7 +33,8 @@ fuzz:
 	$(GO) test -run='^$$' -fuzz=FuzzExtract -fuzztime=$$((100000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/extract
 	$(GO) test -run='^$$' -fuzz='^FuzzFigureBody$$' -fuzztime=$$((150000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
 	$(GO) test -run='^$$' -fuzz='^FuzzCSVImport$$' -fuzztime=$$((150000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
-	$(GO) test -run='^$$' -fuzz='^FuzzParsePeriod$$' -fuzztime=$$((200000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/api
+	$(GO) test -run='^$$' -fuzz='^FuzzReadPeriod$$' -fuzztime=$$((200000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/plan
+	$(GO) test -run='^$$' -fuzz='^FuzzReadFigure$$' -fuzztime=$$((200000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/plan
 	$(GO) test -run='^$$' -fuzz='^FuzzStoredFigures$$' -fuzztime=$$((4000*$(FUZZX)))x -fuzzminimizetime=$(FUZZMINTIME) ./internal/metrics
 
 # Static checks of the shipped Prometheus and Alertmanager configuration.

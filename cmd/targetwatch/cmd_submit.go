@@ -8,11 +8,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"mime"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -42,20 +40,25 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if !plan.ValidID(target) {
 		return usageError("target %q is not a target id", target)
 	}
-	if _, err := plan.ParsePeriod(period); err != nil {
+	m, err := plan.ReadPeriod(period)
+	if err != nil {
 		return usageError("%v", err)
 	}
-	v, err := strconv.ParseFloat(value, 64)
+	period = m.String()
+	percent := strings.ContainsAny(value, "%％")
+	v, err := plan.ReadFigure(value, percent)
 	if err != nil {
-		return usageError("value %q is not a number", value)
-	}
-	if math.IsNaN(v) || math.IsInf(v, 0) {
-		// JSON cannot carry it; the server bounds the finite ones.
-		return usageError("value %q is not a finite number", value)
+		return usageError("%v", err)
 	}
 	c, err := newAPIClient(e, *server, *token)
 	if err != nil {
 		return err
+	}
+	if percent {
+		// Only the server knows whether the target is measured in %.
+		if err := c.requirePercent(ctx, target, value); err != nil {
+			return err
+		}
 	}
 	body, err := json.Marshal(struct {
 		Value float64 `json:"value"`
@@ -130,8 +133,28 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 }
 
 func looksNumeric(s string) bool {
-	_, err := strconv.ParseFloat(s, 64)
+	_, err := plan.ReadFigure(s, true)
 	return err == nil
+}
+
+// requirePercent refuses a figure typed with a % for a target not measured
+// in %, as plan.ReadFigure does where the target is known.
+func (c *apiClient) requirePercent(ctx context.Context, target, value string) error {
+	r, err := c.do(ctx, http.MethodGet, "/api/v1/targets/"+url.PathEscape(target), "", nil)
+	if err != nil {
+		return err
+	}
+	var t struct {
+		Unit string `json:"unit"`
+	}
+	if err := json.Unmarshal(r.body, &t); err != nil {
+		return fmt.Errorf("reading target %s: %w", target, err)
+	}
+	if t.Unit != "%" {
+		_, err := plan.ReadFigure(value, false)
+		return usageError("%v", err)
+	}
+	return nil
 }
 
 // flagGiven reports whether a flag was given on the command line.

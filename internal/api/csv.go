@@ -64,9 +64,9 @@ func decodeGB18030(body []byte) (string, error) {
 
 // parseCSV reads a CSV batch: a header row naming at least target, period
 // and value, then one figure per row. Blank rows, and rows whose value is
-// blank (a template line not filled in), are skipped and counted. The
-// period may also be in a form Excel saves a first-of-month date in (see
-// csvPeriod).
+// blank (a template line not filled in), are skipped and counted. Periods
+// and values are read as people and spreadsheets write them
+// (plan.ReadPeriod, plan.ReadFigure).
 func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 	text, err := decodeText(body, charset)
 	if err != nil {
@@ -125,7 +125,7 @@ func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 			skipped++
 			continue
 		}
-		period, periodErr := csvPeriod(cell(rec, "period"))
+		period, periodErr := readPeriod(cell(rec, "period"))
 		rows = append(rows, batchRow{
 			line: line, target: cell(rec, "target"), period: period, periodErr: periodErr, note: cell(rec, "note"),
 			received: cell(rec, "received"),
@@ -133,7 +133,7 @@ func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 				if value == "" {
 					return 0, plan.Errorf(plan.KindMalformed, "value", "required")
 				}
-				return parseCSVValue(value, t)
+				return plan.ReadFigure(value, t != nil && t.IsPercent())
 			},
 		})
 	}

@@ -26,7 +26,7 @@ func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 	if q.Has("plan") {
 		only, ok := snap.Only(q.Get("plan"))
 		if !ok {
-			errs = append(errs, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", truncate(q.Get("plan"), 60)))
+			errs = append(errs, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", plan.Clip(q.Get("plan"), 60)))
 		}
 		snap = only
 	}
@@ -53,7 +53,7 @@ func (s *server) getTemplate(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	snap := s.progress.Snapshot()
 	if _, ok := snap.Agency(id); !ok {
-		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(id, 60)))
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", plan.Clip(id, 60)))
 		return
 	}
 	file, err := report.TemplateFile(snap, id, lang)
@@ -72,5 +72,5 @@ func queryLang(v string) (report.Lang, *plan.Error) {
 	case "en":
 		return report.English, nil
 	}
-	return "", plan.Errorf(plan.KindInvalid, "lang", "want zh or en, got %q", truncate(v, 20))
+	return "", plan.Errorf(plan.KindInvalid, "lang", "want zh or en, got %q", plan.Clip(v, 20))
 }

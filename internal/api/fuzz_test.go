@@ -111,26 +111,6 @@ func FuzzCSVImport(f *testing.F) {
 	})
 }
 
-// FuzzParsePeriod: whatever ParsePeriod accepts prints back as itself and
-// is a real month; everything else is an error.
-func FuzzParsePeriod(f *testing.F) {
-	for _, s := range []string{"2019-03", "2019-3", "2019-13", "0000-01", "9999-12", "201903", "2019/03", "２０１９-03", " 2019-03", "2019-03\n", "-019-03"} {
-		f.Add(s)
-	}
-	f.Fuzz(func(t *testing.T, s string) {
-		m, err := plan.ParsePeriod(s)
-		if err != nil {
-			return
-		}
-		if m.String() != s {
-			t.Fatalf("ParsePeriod(%q) = %v, which prints as %q", s, m, m.String())
-		}
-		if m.Month < 1 || m.Month > 12 || m.Year < 1 || m.Year > 9999 {
-			t.Fatalf("ParsePeriod(%q) = %+v, not a real month", s, m)
-		}
-	})
-}
-
 // fixedProgress serves one snapshot and applies nothing.
 type fixedProgress struct{ s *plan.Snapshot }
 

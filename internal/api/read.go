@@ -103,7 +103,7 @@ func planFilter(r *http.Request, snap *plan.Snapshot) ([]*plan.Progress, error) 
 	id := r.URL.Query().Get("plan")
 	targets, ok := snap.PlanTargets(id)
 	if !ok {
-		return nil, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", truncate(id, 60))
+		return nil, plan.Errorf(plan.KindNotFound, "plan", "unknown plan %q", plan.Clip(id, 60))
 	}
 	return targets, nil
 }
@@ -160,7 +160,7 @@ func (s *server) getTarget(w http.ResponseWriter, r *http.Request) {
 	snap := s.progress.Snapshot()
 	g, ok := snap.Target(r.PathValue("id"))
 	if !ok {
-		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", plan.Clip(r.PathValue("id"), 60)))
 		return
 	}
 	s.writeJSON(w, r, http.StatusOK, s.targetJSON(g))
@@ -194,7 +194,7 @@ type ReportsJSON struct {
 func (s *server) getReports(w http.ResponseWriter, r *http.Request) {
 	t, tp, ok := s.target(r.PathValue("id"))
 	if !ok {
-		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(r.PathValue("id"), 60)))
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", plan.Clip(r.PathValue("id"), 60)))
 		return
 	}
 	hist, err := s.store.History(r.Context(), t.ID)
@@ -244,7 +244,7 @@ func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
 	snap := s.progress.Snapshot()
 	a, ok := snap.Agency(r.PathValue("id"))
 	if !ok {
-		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", truncate(r.PathValue("id"), 60)))
+		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", plan.Clip(r.PathValue("id"), 60)))
 		return
 	}
 	out := MissingJSON{Agency: a.ID, AsOf: s.asOf(snap), Targets: []MissingTarget{}}

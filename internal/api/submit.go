@@ -201,13 +201,9 @@ func jsonKind(k string) string {
 	return k
 }
 
-// numberRE is a plain decimal number as bureaus write it; thousands
-// separators are allowed in CSV because Excel writes them for formatted
-// cells.
-var (
-	numberRE    = regexp.MustCompile(`^-?(?:\d+|\d{1,3}(?:,\d{3})+)(?:\.\d+)?(?:[eE][-+]?\d+)?$`)
-	jsonValueRE = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$`)
-)
+// jsonValueRE is a JSON number: programs write JSON, so it stays strict
+// (people's forms are plan.ReadFigure's).
+var jsonValueRE = regexp.MustCompile(`^-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$`)
 
 // parseJSONValue reads the raw "value" of a JSON body: a JSON number.
 func parseJSONValue(raw json.RawMessage) (float64, error) {
@@ -218,37 +214,13 @@ func parseJSONValue(raw json.RawMessage) (float64, error) {
 	case s == "null":
 		return 0, plan.Errorf(plan.KindMalformed, "value", "required, got null")
 	case !jsonValueRE.MatchString(s):
-		return 0, plan.Errorf(plan.KindMalformed, "value", "want a JSON number, got %s", truncate(s, 40))
+		return 0, plan.Errorf(plan.KindMalformed, "value", "want a JSON number, got %s", plan.Clip(s, 40))
 	}
 	v, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, plan.Errorf(plan.KindMalformed, "value", "must be a finite number, got %s", truncate(s, 40))
+		return 0, plan.Errorf(plan.KindMalformed, "value", "must be a finite number, got %s", plan.Clip(s, 40))
 	}
 	return v, nil
-}
-
-// parseCSVValue reads a CSV value cell: a number, optionally with
-// thousands separators, and for a percentage target optionally ending in %.
-func parseCSVValue(s string, t *plan.Target) (float64, error) {
-	s = strings.TrimSpace(s)
-	if t != nil && t.IsPercent() {
-		s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
-	}
-	if !numberRE.MatchString(s) {
-		return 0, plan.Errorf(plan.KindMalformed, "value", "want a number, got %q", truncate(s, 40))
-	}
-	v, err := strconv.ParseFloat(strings.ReplaceAll(s, ",", ""), 64)
-	if err != nil {
-		return 0, plan.Errorf(plan.KindMalformed, "value", "must be a finite number, got %q", truncate(s, 40))
-	}
-	return v, nil
-}
-
-func truncate(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	return string([]rune(s)[:n]) + "…"
 }
 
 // checkFigure runs every stateless check of one figure, collecting all
@@ -268,7 +240,7 @@ func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period
 	}
 	t, p, ok := s.target(targetID)
 	if !ok {
-		return store.Submission{}, []*plan.Error{plan.Errorf(plan.KindNotFound, "target", "unknown target %q", truncate(targetID, 60))}
+		return store.Submission{}, []*plan.Error{plan.Errorf(plan.KindNotFound, "target", "unknown target %q", plan.Clip(targetID, 60))}
 	}
 	if !who.CanWrite(t) {
 		return store.Submission{}, []*plan.Error{forbidden(who, t)}
@@ -276,7 +248,7 @@ func (s *server) checkFigure(who plan.Principal, now time.Time, targetID, period
 	sub := store.Submission{Target: t.ID, Note: note}
 	m, err := plan.ParsePeriod(period)
 	if err != nil {
-		add(plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", truncate(period, 20)))
+		add(plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", plan.Clip(period, 20)))
 	} else {
 		sub.Period = m
 		add(p.CheckPeriod(m, now))
@@ -305,11 +277,11 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 	id, period := r.PathValue("id"), r.PathValue("period")
 	t, p, ok := s.target(id)
 	if !ok {
-		s.reject(w, r, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", truncate(id, 60)))
+		s.reject(w, r, plan.Errorf(plan.KindNotFound, "id", "unknown target %q", plan.Clip(id, 60)))
 		return
 	}
 	if _, err := plan.ParsePeriod(period); err != nil {
-		s.reject(w, r, plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", truncate(period, 20)))
+		s.reject(w, r, plan.Errorf(plan.KindMalformed, "period", "want YYYY-MM, got %q", plan.Clip(period, 20)))
 		return
 	}
 	if !who.CanWrite(t) {
@@ -599,7 +571,7 @@ func (s *server) checkReceived(who plan.Principal, m plan.Period, cell string, n
 		at, err = time.Parse(time.RFC3339, cell)
 	}
 	if err != nil {
-		return time.Time{}, plan.Errorf(plan.KindMalformed, "received", "want YYYY-MM-DD or RFC 3339, got %q", truncate(cell, 40))
+		return time.Time{}, plan.Errorf(plan.KindMalformed, "received", "want YYYY-MM-DD or RFC 3339, got %q", plan.Clip(cell, 40))
 	}
 	at = at.In(loc)
 	switch {

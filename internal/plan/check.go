@@ -50,7 +50,7 @@ func CheckValue(t *Target, v float64) error {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return Errorf(KindMalformed, "value", "must be a finite number")
 	case math.Abs(v) > MaxFigure:
-		return Errorf(KindInvalid, "value", "must be at most %s in magnitude, got %s", FormatNumber(MaxFigure), FormatNumber(v))
+		return tooLarge(FormatNumber(v))
 	case v < 0:
 		return Errorf(KindInvalid, "value", "must not be negative, got %s", FormatNumber(v))
 	case t.Kind == Milestone && v != 0 && v != 1:
@@ -59,6 +59,11 @@ func CheckValue(t *Target, v float64) error {
 		return Errorf(KindInvalid, "value", "a percentage must be at most 100, got %s", FormatNumber(v))
 	}
 	return nil
+}
+
+// tooLarge refuses a figure beyond MaxFigure, got as the user wrote it.
+func tooLarge(got string) *Error {
+	return Errorf(KindInvalid, "value", "must be at most %s in magnitude, got %s", FormatNumber(MaxFigure), got)
 }
 
 // CheckNote bounds the free-text reason of a figure and applies CheckText
