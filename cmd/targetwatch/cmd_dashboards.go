@@ -6,7 +6,6 @@ import (
 	"path/filepath"
 
 	"github.com/targetwatch/targetwatch/internal/dashboards"
-	"github.com/targetwatch/targetwatch/internal/planfile"
 )
 
 func init() {
@@ -14,8 +13,8 @@ func init() {
 }
 
 func runDashboards(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("dashboards", "[--targets targets.yaml] [--out dashboards/]")
-	targets := fs.String("targets", "targets.yaml", "the targets file")
+	fs := newFlagSet("dashboards", "[--targets targets.yaml]... [--out dashboards/]")
+	targets := targetsVar(fs, "the targets `FILE`")
 	out := fs.String("out", "dashboards", "directory the dashboard JSON files are written to")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -23,11 +22,11 @@ func runDashboards(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q", fs.Arg(0))
 	}
-	p, err := planfile.Load(*targets)
+	plans, err := loadPlans(e, targets.list(), "")
 	if err != nil {
 		return err
 	}
-	ds, err := dashboards.Generate(p)
+	ds, err := dashboards.Generate(plans...)
 	if err != nil {
 		return err
 	}

@@ -3,15 +3,45 @@ package dashboards
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/grafana-tools/sdk"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 )
 
-// generator builds the three dashboards of one plan.
+// generator builds the three dashboards of one or several plans: the
+// $plan variable chooses which one a dashboard shows.
 type generator struct {
-	plan *plan.Plan
+	plan  *plan.Plan   // the first plan: its time zone and thresholds are the boards'
+	plans []*plan.Plan // every plan, plan first; nil means plan alone
+}
+
+// all is every plan of the generator.
+func (g *generator) all() []*plan.Plan {
+	if g.plans == nil {
+		return []*plan.Plan{g.plan}
+	}
+	return g.plans
+}
+
+// title names the plans in a board's title.
+func (g *generator) title() string {
+	var ts []string
+	for _, p := range g.all() {
+		ts = append(ts, p.Title)
+	}
+	return strings.Join(ts, "；")
+}
+
+// thresholds are those of the plan target t belongs to.
+func (g *generator) thresholds(t *plan.Target) plan.Thresholds {
+	for _, p := range g.all() {
+		if _, ok := p.Target(t.ID); ok {
+			return p.Thresholds
+		}
+	}
+	return g.plan.Thresholds
 }
 
 // schemaVersion is the dashboard schema the JSON is written for (Grafana
@@ -68,16 +98,18 @@ func ptr[T any](v T) *T { return &v }
 
 func (g *generator) quantityTargets() []*plan.Target {
 	var out []*plan.Target
-	for i := range g.plan.Targets {
-		if t := &g.plan.Targets[i]; t.Kind == plan.Quantity {
-			out = append(out, t)
+	for _, p := range g.all() {
+		for i := range p.Targets {
+			if t := &p.Targets[i]; t.Kind == plan.Quantity {
+				out = append(out, t)
+			}
 		}
 	}
 	return out
 }
 
 func (g *generator) overview() *sdk.Board {
-	b := g.board(plan.DashboardOverviewUID, "总览："+g.plan.Title)
+	b := g.board(plan.DashboardOverviewUID, "总览："+g.title())
 	s := scope{}
 	var l layout
 	l.row("状态概览")
@@ -98,7 +130,7 @@ func (g *generator) overview() *sdk.Board {
 }
 
 func (g *generator) agency() *sdk.Board {
-	b := g.board(plan.DashboardAgencyUID, "部门："+g.plan.Title,
+	b := g.board(plan.DashboardAgencyUID, "部门："+g.title(),
 		labelVar(VarAgency, plan.LabelAgency, "部门"))
 	s := scope{agencyVar: true}
 	var l layout
@@ -133,7 +165,7 @@ func (g *generator) agency() *sdk.Board {
 }
 
 func (g *generator) target() *sdk.Board {
-	b := g.board(plan.DashboardTargetUID, "指标详情："+g.plan.Title,
+	b := g.board(plan.DashboardTargetUID, "指标详情："+g.title(),
 		labelVar(VarTargetID, plan.LabelTargetID, "指标"))
 	this := eq(plan.LabelTargetID, varRef(VarTargetID))
 	m := func(metric string) string { return sel(metric, this) }
@@ -305,7 +337,7 @@ func (g *generator) gauges(s scope, n int) panelSpec {
 		switch classOf(t) {
 		case share:
 			overrides = append(overrides, byName(name(t),
-				property{"thresholds", steps("green", th.CapWarning, "yellow", 1.0, "red")},
+				property{"thresholds", steps("green", g.thresholds(t).CapWarning, "yellow", 1.0, "red")},
 				property{"max", 1.2}))
 		case level:
 			// Figures are never negative, so the smallest positive
@@ -462,9 +494,11 @@ func (g *generator) mostAtRisk(s scope) panelSpec {
 }
 
 func (g *generator) hasMilestones() bool {
-	for _, t := range g.plan.Targets {
-		if t.Kind == plan.Milestone {
-			return true
+	for _, p := range g.all() {
+		for _, t := range p.Targets {
+			if t.Kind == plan.Milestone {
+				return true
+			}
 		}
 	}
 	return false

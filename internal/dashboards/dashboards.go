@@ -54,14 +54,22 @@ var statusColors = map[plan.Status]string{
 // statusName is the Chinese name of st.
 func statusName(st plan.Status) string { return report.StatusText(st, report.Chinese) }
 
-// Generate builds the dashboards of p in a fixed order: overview, agency,
-// target. It fails only on a plan that does not validate. It is safe for
-// concurrent use: nothing depends on the Grafana SDK's package counters.
-func Generate(p *plan.Plan) ([]Dashboard, error) {
-	if err := p.Validate(); err != nil {
-		return nil, fmt.Errorf("generate dashboards: %w", err)
+// Generate builds the dashboards of the plans in a fixed order: overview,
+// agency, target. With several plans, the boards hold the panels of every
+// plan's targets and show those of the plan chosen in $plan; their time
+// zone and the pace gauges' thresholds are the first plan's. It fails only
+// on a plan that does not validate. It is safe for concurrent use: nothing
+// depends on the Grafana SDK's package counters.
+func Generate(plans ...*plan.Plan) ([]Dashboard, error) {
+	if len(plans) == 0 {
+		return nil, fmt.Errorf("generate dashboards: no plan")
 	}
-	g := &generator{plan: p}
+	for _, p := range plans {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("generate dashboards: %w", err)
+		}
+	}
+	g := &generator{plan: plans[0], plans: plans}
 	boards := []*sdk.Board{g.overview(), g.agency(), g.target()}
 	out := make([]Dashboard, len(boards))
 	for i, b := range boards {

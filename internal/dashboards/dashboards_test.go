@@ -422,3 +422,46 @@ func TestEveryStatusHasANameAndACode(t *testing.T) {
 		t.Errorf("got %d colours and %d codes, want %d each", len(statusColors), len(statusCode), len(plan.Statuses))
 	}
 }
+
+// Dashboards of two plans: the titles name both, the gauges cover the
+// targets of both (each query still reads $plan's series only), and a
+// cap of the second plan takes that plan's cap warning, not the first's.
+func TestGenerateSeveralPlans(t *testing.T) {
+	first := fixturePlan(t)
+	city := fixturePlan(t)
+	city.ID, city.Title = "city-2019", "市下达任务"
+	city.Thresholds.CapWarning = 0.8
+	for i := range city.Targets {
+		city.Targets[i].ID = "city-" + city.Targets[i].ID
+	}
+	ds, err := Generate(first, city)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "总览：" + first.Title + "；" + city.Title; ds[0].Title != want {
+		t.Errorf("got title %q, want %q", ds[0].Title, want)
+	}
+	js := string(ds[0].JSON)
+	for i := range city.Targets {
+		if city.Targets[i].Kind == plan.Quantity && !strings.Contains(js, city.Targets[i].ID) {
+			t.Errorf("the overview has no gauge for %s", city.Targets[i].ID)
+		}
+	}
+	// A cap's share gauge turns yellow at the plan's cap warning: 0.95
+	// for the fixture's own caps, 0.8 for the city's.
+	if !strings.Contains(js, `"value": 0.8`) || !strings.Contains(js, `"value": 0.95`) {
+		t.Error("the city's caps do not use the city's cap warning 0.8 beside the fixture's 0.95")
+	}
+	for _, d := range ds {
+		for _, p := range decodeBoard(t, d.JSON).Panels {
+			for _, q := range p.Targets {
+				if m := unscoped(q.Expr); m != "" {
+					t.Errorf("%s: panel %q reads %s of every plan", d.File, p.Title, m)
+				}
+			}
+		}
+	}
+	if _, err := Generate(); err == nil {
+		t.Error("Generate with no plan: got no error")
+	}
+}
