@@ -167,9 +167,21 @@ func TestHelpDocumentsCommandsAndExitStatus(t *testing.T) {
 			t.Errorf("README's command table does not list %s", name)
 		}
 	}
-	for _, want := range []string{"Exit status: 0 success; 1 failure", "2 a bad command line", "3 backup's --out already exists"} {
-		if !strings.Contains(help, want) {
+	// Compared with the lines joined, so reflowing does not matter.
+	flat := strings.Join(strings.Fields(help), " ")
+	for _, want := range []string{"Exit status: 0 success; 1 failure", "2 a bad command line", "3 backup's --out already exists",
+		"the server refused, its reasons one per line", "2 a bad command line or value, found before anything was sent",
+		"3 the server could not be reached or answered 5xx, worth retrying"} {
+		if !strings.Contains(flat, want) {
 			t.Errorf("help does not say %q", want)
+		}
+	}
+	flatREADME := strings.Join(strings.Fields(string(readme)), " ")
+	for _, want := range []string{"1 when the server refused, with its reasons one per line", "2 on a usage error found before sending",
+		"3 when the server could not be reached or answered 5xx, which is worth retrying",
+		"1 服务器拒绝，逐行列出原因； 2 命令行或填写的数值、月份有误，在发送之前发现；3 无法连接服务器或服务器返回 5xx"} {
+		if !strings.Contains(flatREADME, want) {
+			t.Errorf("README does not say %q", want)
 		}
 	}
 	// Compared with the README's lines joined, so reflowing it does not matter.

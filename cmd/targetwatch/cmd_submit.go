@@ -183,6 +183,9 @@ func newAPIClient(e *env, server, token string) (*apiClient, error) {
 	if token == "" {
 		token = e.getenv(tokenEnv)
 	}
+	if strings.TrimSpace(token) == "" {
+		return nil, usageError("set %s or --token (an administrator issues one with: targetwatch token issue --agency AGENCY --name NAME)", tokenEnv)
+	}
 	return &apiClient{base: u, token: strings.TrimSpace(token), http: &http.Client{Timeout: 60 * time.Second}}, nil
 }
 
@@ -192,9 +195,9 @@ type apiResponse struct {
 	body   []byte
 }
 
-// do sends one request. It returns an exit-2 error when the server cannot
-// be reached and an exit-1 error repeating the server's problem detail when
-// the server refuses.
+// do sends one request. It returns an exit-3 error when the server cannot
+// be reached or answers 5xx and an exit-1 error repeating the server's
+// problem detail when it refuses.
 func (c *apiClient) do(ctx context.Context, method, path, contentType string, body io.Reader) (*apiResponse, error) {
 	u := c.base.String() + path
 	req, err := http.NewRequestWithContext(ctx, method, u, body)
@@ -214,12 +217,12 @@ func (c *apiClient) do(ctx context.Context, method, path, contentType string, bo
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, &exitError{code: 2, err: fmt.Errorf("cannot reach %s: %v", c.base.Host, err)}
+		return nil, &exitError{code: exitUnavailable, err: fmt.Errorf("cannot reach %s: %v", c.base.Host, err)}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, &exitError{code: 2, err: fmt.Errorf("reading the answer of %s: %v", c.base.Host, err)}
+		return nil, &exitError{code: exitUnavailable, err: fmt.Errorf("reading the answer of %s: %v", c.base.Host, err)}
 	}
 	r := &apiResponse{status: resp.StatusCode, header: resp.Header, body: b}
 	if resp.StatusCode >= 400 {
@@ -274,13 +277,22 @@ func problemError(r *apiResponse) error {
 			}
 		}
 	} else {
-		rej.detail = strings.TrimSpace(string(r.body))
+		// A short plain-text answer is worth showing; a proxy's HTML
+		// error page is not.
+		if mt == "text/plain" {
+			rej.detail = strings.TrimSpace(string(r.body))
+		}
 		if len(rej.detail) > 200 || rej.detail == "" {
 			rej.detail = http.StatusText(r.status)
 		}
 	}
 	rej.detail = fmt.Sprintf("%s (HTTP %d)", rej.detail, r.status)
-	return &exitError{code: 1, err: rej}
+	if r.status >= 500 {
+		// The server or a proxy before it failed: the request may well
+		// succeed later.
+		return &exitError{code: exitUnavailable, err: rej}
+	}
+	return &exitError{code: exitRefused, err: rej}
 }
 
 // describeItem renders one listed error or warning: "line 3: value: must not

@@ -48,6 +48,14 @@ func main() {
 	os.Exit(code)
 }
 
+// Exit statuses, so a script can tell what to do next: fix the data (1),
+// fix the command line (2), or try again later (3).
+const (
+	exitRefused     = 1 // the server refused, or another failure
+	exitUsage       = 2 // a bad command line or value, found before sending
+	exitUnavailable = 3 // the server could not be reached or answered 5xx
+)
+
 // exitError carries a specific exit code; any other error exits 1.
 type exitError struct {
 	code int
@@ -59,7 +67,7 @@ func (e *exitError) Unwrap() error { return e.err }
 
 // usageError marks a bad command line: exit 2.
 func usageError(format string, args ...any) error {
-	return &exitError{code: 2, err: fmt.Errorf(format, args...)}
+	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
 }
 
 func run(ctx context.Context, e *env, args []string) int {
@@ -84,7 +92,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	if err == nil || errors.Is(err, flag.ErrHelp) {
 		return 0
 	}
-	code := 1
+	code := exitRefused
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
@@ -106,9 +114,11 @@ func printUsage(w io.Writer) {
 		fmt.Fprintf(w, "  %-11s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun 'targetwatch COMMAND -h' for the flags of a command.")
-	fmt.Fprintln(w, "\nExit status: 0 success; 1 failure, told in one line on stderr; 2 a bad command line,")
-	fmt.Fprintln(w, "or a server that cannot be reached (submit, import, template, report --server);")
-	fmt.Fprintln(w, "3 backup's --out already exists.")
+	fmt.Fprintln(w, "\nExit status: 0 success; 1 failure, told on stderr: for the commands that talk to a")
+	fmt.Fprintln(w, "server (submit, import, template, report --server) the server refused, its reasons")
+	fmt.Fprintln(w, "one per line; 2 a bad command line or value, found before anything was sent; 3 the")
+	fmt.Fprintln(w, "server could not be reached or answered 5xx, worth retrying. backup: 1 failure,")
+	fmt.Fprintln(w, "2 a bad command line, 3 backup's --out already exists.")
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
