@@ -56,7 +56,6 @@ package api
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -311,7 +310,7 @@ func (t *routeTable) name(r *http.Request) string {
 func (s *server) unrouted(w http.ResponseWriter, r *http.Request) {
 	if allow := s.routes.methods[s.routes.match(r)]; len(allow) > 0 {
 		w.Header().Set("Allow", strings.Join(allow, ", "))
-		writeProblem(w, r, s.log, &plan.Error{Kind: kindMethodNotAllowed, Message: fmt.Sprintf("%s %s: allowed %s", r.Method, r.URL.Path, strings.Join(allow, ", "))})
+		writeProblem(w, r, s.log, plan.Errorf(kindMethodNotAllowed, "", "%s %s: allowed %s", r.Method, r.URL.Path, strings.Join(allow, ", ")))
 		return
 	}
 	writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "", "no such API endpoint: %s %s", r.Method, r.URL.Path))

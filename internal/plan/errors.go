@@ -24,10 +24,15 @@ const (
 )
 
 // Error is an error with a kind and, where it applies, the offending field.
+// Message is English (logs stay English); Format and Args keep the message
+// unformatted so that an adapter can put it into the reader's language,
+// with the English Format as the message's id in the catalog.
 type Error struct {
 	Kind    ErrorKind
 	Field   string // JSON field, CSV column or query parameter; may be empty
 	Message string
+	Format  string // the English format Message was made from; "" if none
+	Args    []any
 }
 
 func (e *Error) Error() string {
@@ -37,9 +42,11 @@ func (e *Error) Error() string {
 	return fmt.Sprintf("%s: %s", e.Field, e.Message)
 }
 
-// Errorf builds an *Error.
+// Errorf builds an *Error. format must be a string literal: it is the
+// message's id, and a test finds every one in the code to check that the
+// catalog translates it.
 func Errorf(kind ErrorKind, field, format string, args ...any) *Error {
-	return &Error{Kind: kind, Field: field, Message: fmt.Sprintf(format, args...)}
+	return &Error{Kind: kind, Field: field, Message: fmt.Sprintf(format, args...), Format: format, Args: args}
 }
 
 // KindOf returns the kind of the first *Error in err's chain, or

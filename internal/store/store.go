@@ -304,7 +304,7 @@ func classify(err error) error {
 		case sqlite3.ErrBusy, sqlite3.ErrLocked:
 			return fmt.Errorf("database is busy (another process holds the write lock): %w", err)
 		case sqlite3.ErrConstraint:
-			return &plan.Error{Kind: plan.KindConflict, Message: "conflicting concurrent change, please retry"}
+			return plan.Errorf(plan.KindConflict, "", "conflicting concurrent change, please retry")
 		case sqlite3.ErrReadonly, sqlite3.ErrCantOpen, sqlite3.ErrPerm:
 			return fmt.Errorf("database file is not writable: %w", err)
 		case sqlite3.ErrFull:

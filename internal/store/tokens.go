@@ -137,7 +137,7 @@ func (db *DB) RevokeToken(ctx context.Context, id int64) error {
 
 // errUnauthenticated says nothing about why, so a caller cannot probe
 // which tokens exist or were revoked.
-var errUnauthenticated = &plan.Error{Kind: plan.KindUnauthenticated, Message: "missing, unknown or revoked token"}
+var errUnauthenticated = plan.Errorf(plan.KindUnauthenticated, "", "missing, unknown or revoked token")
 
 // Authenticate returns the holder of a secret, or a *plan.Error of kind
 // plan.KindUnauthenticated for an unknown or revoked one. Tokens are looked
