@@ -156,8 +156,13 @@ func (h *harness) do(r request) response {
 	if r.contentType != "" {
 		req.Header.Set("Content-Type", r.contentType)
 	}
+	// Tests read English messages unless they ask for another language.
+	req.Header.Set("Accept-Language", "en")
 	for k, v := range r.header {
 		req.Header.Set(k, v)
+		if v == "" {
+			req.Header.Del(k) // "" sends no such header
+		}
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

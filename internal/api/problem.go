@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/plan"
 )
 
@@ -14,7 +15,7 @@ import (
 type kindInfo struct {
 	status int
 	reason string // problem type suffix and the rejected-submissions label
-	title  string
+	title  string // a message id: English, put into the reader's language
 }
 
 // kindMethodNotAllowed is local to the API: no domain error is about
@@ -23,17 +24,17 @@ const kindMethodNotAllowed plan.ErrorKind = 1000
 
 // kinds is the one table from error kind to HTTP status.
 var kinds = map[plan.ErrorKind]kindInfo{
-	plan.KindMalformed:       {http.StatusBadRequest, "malformed", "Malformed request"},
-	plan.KindInvalid:         {http.StatusUnprocessableEntity, "invalid", "Invalid figure"},
-	plan.KindNotFound:        {http.StatusNotFound, "not_found", "Not found"},
-	plan.KindForbidden:       {http.StatusForbidden, "forbidden", "Forbidden"},
-	plan.KindConflict:        {http.StatusPreconditionFailed, "conflict", "Precondition failed"},
-	plan.KindLocked:          {http.StatusLocked, "locked", "Period locked"},
-	plan.KindUnauthenticated: {http.StatusUnauthorized, "unauthenticated", "Unauthenticated"},
-	plan.KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", "Request body too large"},
-	plan.KindUnsupported:     {http.StatusUnsupportedMediaType, "unsupported", "Unsupported media type"},
-	plan.KindInternal:        {http.StatusInternalServerError, "internal", "Internal error"},
-	kindMethodNotAllowed:     {http.StatusMethodNotAllowed, "method_not_allowed", "Method not allowed"},
+	plan.KindMalformed:       {http.StatusBadRequest, "malformed", msg.Key("Malformed request")},
+	plan.KindInvalid:         {http.StatusUnprocessableEntity, "invalid", msg.Key("Invalid figure")},
+	plan.KindNotFound:        {http.StatusNotFound, "not_found", msg.Key("Not found")},
+	plan.KindForbidden:       {http.StatusForbidden, "forbidden", msg.Key("Forbidden")},
+	plan.KindConflict:        {http.StatusPreconditionFailed, "conflict", msg.Key("Precondition failed")},
+	plan.KindLocked:          {http.StatusLocked, "locked", msg.Key("Period locked")},
+	plan.KindUnauthenticated: {http.StatusUnauthorized, "unauthenticated", msg.Key("Unauthenticated")},
+	plan.KindTooLarge:        {http.StatusRequestEntityTooLarge, "too_large", msg.Key("Request body too large")},
+	plan.KindUnsupported:     {http.StatusUnsupportedMediaType, "unsupported", msg.Key("Unsupported media type")},
+	plan.KindInternal:        {http.StatusInternalServerError, "internal", msg.Key("Internal error")},
+	kindMethodNotAllowed:     {http.StatusMethodNotAllowed, "method_not_allowed", msg.Key("Method not allowed")},
 }
 
 func infoOf(k plan.ErrorKind) kindInfo {
@@ -80,38 +81,46 @@ func errorKind(err error) plan.ErrorKind {
 	return plan.KindOf(err)
 }
 
-// problemOf turns an error into the problem sent to the client; internal
-// errors are replaced by a generic message.
-func problemOf(err error) Problem {
+// problemOf turns an error into the problem sent to the client, in lang;
+// internal errors are replaced by a generic message.
+func problemOf(err error, lang msg.Lang) Problem {
 	kind := errorKind(err)
 	info := infoOf(kind)
-	p := Problem{Type: ProblemTypeBase + info.reason, Title: info.title, Status: info.status, Errors: []ProblemItem{}}
+	p := Problem{Type: ProblemTypeBase + info.reason, Title: msg.Sprintf(lang, info.title), Status: info.status, Errors: []ProblemItem{}}
 	var ps plan.Problems
 	var pe *plan.Error
 	var re *requestErrors
 	switch {
 	case errors.As(err, &re):
-		p.Detail = re.Error()
+		p.Detail = re.text(lang)
 		for _, e := range re.errs {
-			p.Errors = append(p.Errors, ProblemItem{Line: re.line, Field: e.Field, Message: e.Message})
+			p.Errors = append(p.Errors, ProblemItem{Line: re.line, Field: e.Field, Message: message(lang, e)})
 		}
 	case errors.As(err, &ps):
-		p.Detail = "the batch was rejected and nothing was stored; every bad row is listed"
+		p.Detail = msg.Sprintf(lang, "the batch was rejected and nothing was stored; every bad row is listed")
 		if len(ps) == 1 {
-			p.Detail = "the batch was rejected and nothing was stored: line " + itoa(ps[0].Line) + ": " + ps[0].Err.Error()
+			p.Detail = msg.Sprintf(lang, "the batch was rejected and nothing was stored: line %d: %s", ps[0].Line, msg.Localize(lang, ps[0].Err))
 		}
 		for _, q := range ps {
-			p.Errors = append(p.Errors, ProblemItem{Line: q.Line, Field: q.Err.Field, Message: q.Err.Message})
+			p.Errors = append(p.Errors, ProblemItem{Line: q.Line, Field: q.Err.Field, Message: message(lang, q.Err)})
 		}
 	case kind == plan.KindInternal:
-		p.Detail = "the request could not be completed; it has been logged"
+		p.Detail = msg.Sprintf(lang, "the request could not be completed; it has been logged")
 	case errors.As(err, &pe):
-		p.Detail = pe.Error()
-		p.Errors = append(p.Errors, ProblemItem{Field: pe.Field, Message: pe.Message})
+		p.Detail = msg.Localize(lang, pe)
+		p.Errors = append(p.Errors, ProblemItem{Field: pe.Field, Message: message(lang, pe)})
 	default:
 		p.Detail = err.Error()
 	}
 	return p
+}
+
+// message is an error's message in lang, without its field.
+func message(lang msg.Lang, e *plan.Error) string {
+	if e.Format == "" {
+		return e.Message
+	}
+	return msg.Sprintf(lang, e.Format, e.Args...)
 }
 
 func itoa(n int) string {
@@ -122,7 +131,7 @@ func itoa(n int) string {
 // writeProblem answers with err as application/problem+json. The text of
 // an internal error goes to the log only, under the request's id.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	p := problemOf(err)
+	p := problemOf(err, msg.FromAcceptLanguage(r.Header.Get("Accept-Language")))
 	p.RequestID = requestID(r.Context())
 	switch {
 	case p.Status != http.StatusInternalServerError:
@@ -140,6 +149,7 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 		w.Header().Set("WWW-Authenticate", v)
 	}
 	w.Header().Set("Content-Type", "application/problem+json")
+	w.Header().Add("Vary", "Accept-Language")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(p.Status)
 	_ = json.NewEncoder(w).Encode(p)
@@ -149,13 +159,15 @@ func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err 
 // the status is that of the most basic one, malformed before invalid.
 type multiError []*plan.Error
 
-func (m multiError) Error() string {
+func (m multiError) Error() string { return m.text(msg.English) }
+
+func (m multiError) text(lang msg.Lang) string {
 	s := ""
 	for i, e := range m {
 		if i > 0 {
 			s += "; "
 		}
-		s += e.Error()
+		s += msg.Localize(lang, e)
 	}
 	return s
 }
@@ -184,9 +196,11 @@ type requestErrors struct {
 	line int // the batch row they are all about, or 0
 }
 
-func (e *requestErrors) Error() string {
+func (e *requestErrors) Error() string { return e.text(msg.English) }
+
+func (e *requestErrors) text(lang msg.Lang) string {
 	if e.line > 0 {
-		return "line " + itoa(e.line) + ": " + e.errs.Error()
+		return msg.Sprintf(lang, "line %d: %s", e.line, e.errs.text(lang))
 	}
-	return e.errs.Error()
+	return e.errs.text(lang)
 }
