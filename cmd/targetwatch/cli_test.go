@@ -8,17 +8,19 @@ import (
 )
 
 // cli runs a command line in-process, as main would, with
-// TARGETWATCH_TOKEN set to envToken (none when empty) and nothing else in
-// the environment, and returns the exit code, stdout and stderr.
+// TARGETWATCH_TOKEN set to envToken (none when empty), LANG=en_US.UTF-8 (so
+// messages are English) and nothing else in the environment, and returns
+// the exit code, stdout and stderr.
 func cli(t *testing.T, envToken string, args ...string) (int, string, string) {
 	t.Helper()
+	return cliEnv(t, map[string]string{tokenEnv: envToken, "LANG": "en_US.UTF-8"}, args...)
+}
+
+// cliEnv runs a command line in-process with exactly the environment vars.
+func cliEnv(t *testing.T, vars map[string]string, args ...string) (int, string, string) {
+	t.Helper()
 	var out, errOut bytes.Buffer
-	getenv := func(k string) string {
-		if k == tokenEnv {
-			return envToken
-		}
-		return ""
-	}
+	getenv := func(k string) string { return vars[k] }
 	code := run(t.Context(), &env{stdout: &out, stderr: &errOut, getenv: getenv}, args)
 	return code, out.String(), errOut.String()
 }

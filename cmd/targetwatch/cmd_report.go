@@ -15,7 +15,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report", "[--server URL | --targets FILE --db FILE --as-of YYYY-MM-DD] [--format csv|md|json] [--lang zh|en]")
 	src := addSourceFlags(fs, "data/targetwatch.db", "")
 	format := fs.String("format", "csv", "output `FORMAT`: csv, md or json")
-	lang := fs.String("lang", "zh", "`LANGUAGE` of headers and sentences: zh or en")
+	lang := docLangFlag(fs, e, "`LANGUAGE` of headers, sentences and messages: zh or en (the report's default is zh)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/plan"
 )
 
@@ -119,8 +120,9 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 		if strings.Contains(name, "=") {
 			continue
 		}
-		if f := fs.Lookup(name); f != nil {
-			if bf, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && bf.IsBoolFlag() {
+		// parseFlags adds --lang, which takes a value, after this runs.
+		if f := fs.Lookup(name); f != nil || name == "lang" {
+			if f != nil && isBoolFlag(f) {
 				continue
 			}
 			if i+1 < len(args) {
@@ -130,6 +132,11 @@ func interspersed(fs *flag.FlagSet, args []string) []string {
 		}
 	}
 	return append(flags, pos...)
+}
+
+func isBoolFlag(f *flag.Flag) bool {
+	bf, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && bf.IsBoolFlag()
 }
 
 func looksNumeric(s string) bool {
@@ -168,6 +175,7 @@ func flagGiven(fs *flag.FlagSet, name string) bool {
 type apiClient struct {
 	base  *url.URL
 	token string
+	lang  msg.Lang // asked of the server, so its refusals read as ours do
 	http  *http.Client
 }
 
@@ -186,7 +194,7 @@ func newAPIClient(e *env, server, token string) (*apiClient, error) {
 	if strings.TrimSpace(token) == "" {
 		return nil, usageError("set %s or --token (an administrator issues one with: targetwatch token issue --agency AGENCY --name NAME)", tokenEnv)
 	}
-	return &apiClient{base: u, token: strings.TrimSpace(token), http: &http.Client{Timeout: 60 * time.Second}}, nil
+	return &apiClient{base: u, token: strings.TrimSpace(token), lang: e.language(), http: &http.Client{Timeout: 60 * time.Second}}, nil
 }
 
 type apiResponse struct {
@@ -208,6 +216,7 @@ func (c *apiClient) do(ctx context.Context, method, path, contentType string, bo
 		req.Header.Set("Content-Type", contentType)
 	}
 	req.Header.Set("Accept", "application/json, application/problem+json, */*")
+	req.Header.Set("Accept-Language", string(c.lang))
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)
 	}
@@ -217,12 +226,12 @@ func (c *apiClient) do(ctx context.Context, method, path, contentType string, bo
 		if errors.As(err, &ue) {
 			err = ue.Err
 		}
-		return nil, &exitError{code: exitUnavailable, err: fmt.Errorf("cannot reach %s: %v", c.base.Host, err)}
+		return nil, &exitError{code: exitUnavailable, err: msg.Errorf("cannot reach %s: %v", c.base.Host, err)}
 	}
 	defer resp.Body.Close()
 	b, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
-		return nil, &exitError{code: exitUnavailable, err: fmt.Errorf("reading the answer of %s: %v", c.base.Host, err)}
+		return nil, &exitError{code: exitUnavailable, err: msg.Errorf("reading the answer of %s: %v", c.base.Host, err)}
 	}
 	r := &apiResponse{status: resp.StatusCode, header: resp.Header, body: b}
 	if resp.StatusCode >= 400 {

@@ -19,7 +19,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	agency := fs.String("agency", "", "the agency `ID` whose template to write")
 	src := addSourceFlags(fs, "", "; without it every month due is listed")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
-	lang := fs.String("lang", "zh", "`LANGUAGE` of the helper columns: zh or en")
+	lang := docLangFlag(fs, e, "`LANGUAGE` of the helper columns and messages: zh or en (the template's default is zh)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}

@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 	"syscall"
+
+	"github.com/targetwatch/targetwatch/internal/msg"
 )
 
 // command is one subcommand. run gets the arguments after the command name.
@@ -28,10 +30,57 @@ type command struct {
 type env struct {
 	stdout, stderr io.Writer
 	getenv         func(string) string
+	// lang is the --lang given to the command; "" until then.
+	lang msg.Lang
 	// self runs this program as a child process (serve checks a plan in
 	// one); nil when the program is not a standalone binary, as in tests
 	// that call run directly.
 	self func(ctx context.Context, args ...string) *exec.Cmd
+}
+
+// language is the language of every message printed to a clerk: the
+// command's --lang, else the locale (LC_ALL, LC_MESSAGES, LANG), else
+// Chinese. Write such messages with msg.Fprintf(w, e.language(), ...) and
+// usageError, whose English formats are the catalog's ids.
+func (e *env) language() msg.Lang {
+	if e.lang != "" {
+		return e.lang
+	}
+	return msg.FromLocale(e.getenv)
+}
+
+// langValue is the --lang flag every command has.
+type langValue struct {
+	e   *env
+	set string
+}
+
+func (v *langValue) String() string { return v.set }
+
+func (v *langValue) Set(s string) error {
+	l, ok := msg.ParseLang(s)
+	if !ok {
+		return msg.Errorf("want zh or en, got %q", s)
+	}
+	v.e.lang, v.set = l, s
+	return nil
+}
+
+// langFlag adds --lang to fs and returns the value given, "" when none.
+// parseFlags adds it to commands that do not.
+func langFlag(fs *flag.FlagSet, e *env, usage string) *string {
+	v := &langValue{e: e}
+	fs.Var(v, "lang", usage)
+	return &v.set
+}
+
+// docLangFlag is --lang for a command that writes a document (report,
+// template): the document is Chinese unless --lang says otherwise, whatever
+// the locale, while messages follow language().
+func docLangFlag(fs *flag.FlagSet, e *env, usage string) *string {
+	v := &langValue{e: e, set: "zh"}
+	fs.Var(v, "lang", usage)
+	return &v.set
 }
 
 // commands is filled by the cmd_*.go files, one per subcommand.
@@ -65,9 +114,9 @@ type exitError struct {
 func (e *exitError) Error() string { return e.err.Error() }
 func (e *exitError) Unwrap() error { return e.err }
 
-// usageError marks a bad command line: exit 2.
+// usageError marks a bad command line: exit 2. format is a message id.
 func usageError(format string, args ...any) error {
-	return &exitError{code: exitUsage, err: fmt.Errorf(format, args...)}
+	return &exitError{code: exitUsage, err: msg.Errorf(format, args...)}
 }
 
 func run(ctx context.Context, e *env, args []string) int {
@@ -85,7 +134,7 @@ func run(ctx context.Context, e *env, args []string) int {
 	}
 	c, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(e.stderr, "targetwatch: unknown command %q (see 'targetwatch help')\n", args[0])
+		msg.Fprintf(e.stderr, e.language(), "targetwatch: unknown command %q (see 'targetwatch help')\n", args[0])
 		return 2
 	}
 	err := c.run(ctx, e, args[1:])
@@ -96,9 +145,12 @@ func run(ctx context.Context, e *env, args []string) int {
 	var ee *exitError
 	if errors.As(err, &ee) {
 		code = ee.code
+		if ee == err {
+			err = ee.err
+		}
 	}
 	// One readable line; multi-line reports (check) print their own detail.
-	fmt.Fprintf(e.stderr, "targetwatch %s: %s\n", args[0], strings.TrimSpace(err.Error()))
+	fmt.Fprintf(e.stderr, "targetwatch %s: %s\n", args[0], strings.TrimSpace(msg.Localize(e.language(), err)))
 	return code
 }
 
@@ -133,6 +185,9 @@ func newFlagSet(name, usage string) *flag.FlagSet {
 // parseFlags parses args; -h prints the usage to stderr, any other flag
 // error becomes a usage error (exit 2).
 func parseFlags(e *env, fs *flag.FlagSet, args []string) error {
+	if fs.Lookup("lang") == nil {
+		langFlag(fs, e, "`LANGUAGE` of the messages: zh or en (default from LC_ALL, LC_MESSAGES or LANG, else zh)")
+	}
 	err := fs.Parse(args)
 	if err == nil {
 		return nil
