@@ -5,8 +5,7 @@ import (
 	"net/http"
 	"time"
 
-	"golang.org/x/text/language"
-
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/report"
 )
 
@@ -98,23 +97,36 @@ var textsByLang = map[report.Lang]map[string]string{
 	report.English: texts(report.English),
 }
 
-var langMatcher = language.NewMatcher([]language.Tag{language.Chinese, language.English})
+// LangCookie remembers the language a reader chose with ?lang=, so that
+// pages reached without it (a bookmark, a typed address) keep it.
+const LangCookie = "targetwatch_lang"
 
 // requestLang picks the page language: an explicit ?lang= wins, then the
-// browser's Accept-Language, then Chinese, the plan's own language.
+// language cookie, then the browser's Accept-Language, then Chinese, the
+// plan's own language.
 func requestLang(r *http.Request) (lang report.Lang, explicit bool) {
 	if q := r.URL.Query().Get("lang"); q != "" {
 		return report.ParseLang(q), true
 	}
-	tags, _, err := language.ParseAcceptLanguage(r.Header.Get("Accept-Language"))
-	if err != nil || len(tags) == 0 {
-		return report.Chinese, false
+	if c, err := r.Cookie(LangCookie); err == nil {
+		if l, ok := msg.ParseLang(c.Value); ok {
+			return report.Lang(l), false
+		}
 	}
-	_, i, conf := langMatcher.Match(tags...)
-	if i == 1 && conf != language.No {
-		return report.English, false
+	return report.Lang(msg.FromAcceptLanguage(r.Header.Get("Accept-Language"))), false
+}
+
+// rememberLang sets the language cookie when the request chose zh or en
+// with ?lang=.
+func rememberLang(w http.ResponseWriter, r *http.Request) {
+	l, ok := msg.ParseLang(r.URL.Query().Get("lang"))
+	if !ok {
+		return
 	}
-	return report.Chinese, false
+	http.SetCookie(w, &http.Cookie{
+		Name: LangCookie, Value: string(l), Path: "/", MaxAge: 365 * 24 * 60 * 60,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode,
+	})
 }
 
 // ago says how long before now t was, coarsely: pages are read at a glance.

@@ -55,18 +55,28 @@ func TestLanguage(t *testing.T) {
 		name   string
 		target string
 		accept string
+		cookie string // the language cookie sent, "" none
 		want   string
 		links  bool // links carry lang=
 	}{
-		{"Chinese is the default", "/", "", `lang="zh-CN"`, false},
-		{"?lang=en switches to English and keeps it in links", "/?lang=en", "", "Overdue reports by agency", true},
-		{"an English browser gets English", "/", "en-US,en;q=0.9", `lang="en"`, false},
-		{"a Chinese browser gets Chinese", "/", "zh-CN,zh;q=0.9,en;q=0.5", "各部门逾期未报情况", false},
-		{"?lang=zh wins over an English browser", "/?lang=zh", "en-US", "各部门逾期未报情况", true},
-		{"the target page speaks English too", "/targets/" + "dry-waste-daily" + "?lang=en", "", "Monthly reports", true},
+		{"Chinese is the default", "/", "", "", `lang="zh-CN"`, false},
+		{"the cookie of an earlier ?lang=en keeps English", "/", "", "en", `lang="en"`, false},
+		{"the cookie wins over a Chinese browser", "/", "zh-CN,zh", "en", "Overdue reports by agency", false},
+		{"a zh cookie wins over an English browser", "/", "en-US", "zh", "各部门逾期未报情况", false},
+		{"?lang=zh wins over an en cookie", "/?lang=zh", "", "en", "各部门逾期未报情况", true},
+		{"a cookie neither zh nor en is ignored: the browser decides", "/", "en-US", "fr", `lang="en"`, false},
+		{"?lang=en switches to English and keeps it in links", "/?lang=en", "", "", "Overdue reports by agency", true},
+		{"an English browser gets English", "/", "en-US,en;q=0.9", "", `lang="en"`, false},
+		{"a Chinese browser gets Chinese", "/", "zh-CN,zh;q=0.9,en;q=0.5", "", "各部门逾期未报情况", false},
+		{"?lang=zh wins over an English browser", "/?lang=zh", "en-US", "", "各部门逾期未报情况", true},
+		{"the target page speaks English too", "/targets/" + "dry-waste-daily" + "?lang=en", "", "", "Monthly reports", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			_, body := get(t, h, tc.target, "Accept-Language", tc.accept)
+			hdr := []string{"Accept-Language", tc.accept}
+			if tc.cookie != "" {
+				hdr = append(hdr, "Cookie", LangCookie+"="+tc.cookie)
+			}
+			_, body := get(t, h, tc.target, hdr...)
 			if !strings.Contains(body, tc.want) {
 				t.Errorf("got a page without %q, want it", tc.want)
 			}
@@ -74,6 +84,52 @@ func TestLanguage(t *testing.T) {
 				t.Errorf("got links with lang %v, want %v", got, tc.links)
 			}
 		})
+	}
+}
+
+// TestLanguageCookie: ?lang= sets the cookie the next pages follow; a page
+// without ?lang= sets none, and every page varies by both inputs.
+func TestLanguageCookie(t *testing.T) {
+	f := newFixture(t)
+	h := f.handler(t, false)
+	for _, tc := range []struct {
+		name, target, want string // want: the cookie's value, "" none set
+	}{
+		{"?lang=en remembers English", "/?lang=en", "en"},
+		{"?lang=zh remembers Chinese", "/targets/dry-waste-daily?lang=zh", "zh"},
+		{"no ?lang= sets nothing", "/", ""},
+		{"?lang=fr is no choice to remember", "/?lang=fr", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, _ := get(t, h, tc.target)
+			got := ""
+			for _, c := range resp.Cookies() {
+				if c.Name == LangCookie {
+					got = c.Value
+					if c.Path != "/" || c.MaxAge <= 0 || !c.HttpOnly {
+						t.Errorf("got cookie %+v, want path /, a lasting max-age and HttpOnly", c)
+					}
+				}
+			}
+			if got != tc.want {
+				t.Errorf("got language cookie %q, want %q", got, tc.want)
+			}
+			if v := strings.Join(resp.Header.Values("Vary"), ","); !strings.Contains(v, "Accept-Language") || !strings.Contains(v, "Cookie") {
+				t.Errorf("got Vary %q, want Accept-Language and Cookie", v)
+			}
+		})
+	}
+	// What the cookie set by ?lang=en does to the next page.
+	resp, _ := get(t, h, "/?lang=en")
+	next := httptest.NewRequest(http.MethodGet, "/", nil)
+	next.Header.Set("Accept-Language", "zh-CN")
+	for _, c := range resp.Cookies() {
+		next.AddCookie(c)
+	}
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, next)
+	if body := w.Body.String(); !strings.Contains(body, `lang="en"`) {
+		t.Errorf("the page after ?lang=en, from a Chinese browser: got no lang=\"en\", want English")
 	}
 }
 
