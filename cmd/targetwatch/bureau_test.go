@@ -139,6 +139,19 @@ func TestBureauCommands(t *testing.T) {
 			}
 		})
 	}
+	// A file with one bad row names it once, and with several bad rows,
+	// a correction without its note among them, names every one at once.
+	// sewer-pipes-built 2019-10 holds 1.8 by now, so 2.5 corrects it.
+	oneBad := csvFile("target,period,value,note\nsewer-pipes-built,2019-11,-1,\n")
+	code, _, stderr := cli(t, clerk, "import", "--server", url, oneBad)
+	if want := "line 2: value: must not be negative, got -1"; code != 1 || strings.Count(stderr, want) != 1 {
+		t.Errorf("one bad row: got exit %d, stderr %q; want 1 and %q exactly once", code, stderr, want)
+	}
+	twoBad := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,2.5,\nsewer-pipes-built,2019-11,-1,\n")
+	code, _, stderr = cli(t, clerk, "import", "--server", url, twoBad)
+	if code != 1 || !strings.Contains(stderr, "\nline 2: note: ") || !strings.Contains(stderr, "\nline 3: value: must not be negative") {
+		t.Errorf("two bad rows: got exit %d, stderr %q; want 1 and line 2's missing note and line 3's value", code, stderr)
+	}
 }
 
 // TestTemplateRoundTrip: a clerk fills the template as Excel saves it and

@@ -280,8 +280,8 @@ func problemError(r *apiResponse) error {
 			rej.detail = p.Title
 		}
 		for _, e := range p.Errors {
-			// A single error often repeats the detail; say it once.
-			if d := describeItem(e); d != p.Detail {
+			// A single error often ends the detail; say it once.
+			if d := describeItem(e); !strings.HasSuffix(p.Detail, d) {
 				rej.lines = append(rej.lines, d)
 			}
 		}

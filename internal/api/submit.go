@@ -10,6 +10,7 @@ import (
 	"mime"
 	"net/http"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -446,6 +447,7 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	subs := make([]store.Submission, 0, len(rows))
+	var good []store.Submission // the rows without a problem so far
 	var probs plan.Problems
 	for _, row := range rows {
 		sub, errs := s.checkFigure(who, now, row.target, row.period, row.value, row.note)
@@ -464,8 +466,12 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		}
 		sub.Line = row.line
 		subs = append(subs, sub)
+		if len(errs) == 0 {
+			good = append(good, sub)
+		}
 	}
 	if len(probs) > 0 {
+		probs = s.withStoredProblems(r.Context(), who, good, probs)
 		s.reject(w, r, probs)
 		return
 	}
@@ -502,6 +508,24 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	s.writeJSON(w, r, http.StatusOK, ans)
+}
+
+// withStoredProblems adds to a refused batch's problems those the store
+// would find in its good rows (a correction without a note, a locked
+// month), so one answer lists every bad row and the clerk fixes the file
+// once. The store is asked for a dry run: nothing changes.
+func (s *server) withStoredProblems(ctx context.Context, who plan.Principal, good []store.Submission, probs plan.Problems) plan.Problems {
+	if len(good) == 0 {
+		return probs
+	}
+	_, err := s.store.Submit(ctx, who, good, store.SubmitOptions{DryRun: true})
+	var more plan.Problems
+	if !errors.As(err, &more) {
+		return probs // no more problems, or one the real submission will meet
+	}
+	probs = append(probs, more...)
+	sort.SliceStable(probs, func(i, j int) bool { return probs[i].Line < probs[j].Line })
+	return probs
 }
 
 // supervisorBatch is the refusal of a supervisor's batch: it names the
