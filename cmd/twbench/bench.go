@@ -128,7 +128,7 @@ func (b *bench) ingestRounds(ctx context.Context, c int, seed []byte) error {
 	)
 	if b.cfg.runTW {
 		dir := filepath.Join(b.root, fmt.Sprintf("ingest-tw-%d", c))
-		if tw, err = setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets); err != nil {
+		if tw, err = setupTargetwatch(ctx, b.cfg.targetwatch, dir, b.cfg.ingestTargets, 1); err != nil {
 			return err
 		}
 		defer tw.stop()
@@ -268,7 +268,7 @@ func (b *bench) scaleTargetwatch(ctx context.Context, sr *sizeResult, largest bo
 	n := sr.targets
 	dir := filepath.Join(b.root, fmt.Sprintf("scale-tw-%d", n))
 	defer b.cleanup(dir)
-	tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, n)
+	tw, err := setupTargetwatch(ctx, b.cfg.targetwatch, dir, n, b.cfg.plans)
 	if err != nil {
 		return err
 	}

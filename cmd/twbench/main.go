@@ -32,6 +32,7 @@ import (
 
 // config is the command line.
 type config struct {
+	plans       int // targetwatch serves the plan of each size split into this many
 	targetwatch string
 	pushgateway string
 	workDir     string
@@ -149,6 +150,7 @@ func parseFlags(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.keep, "keep", false, "keep the data directory")
 	fs.StringVar(&cfg.out, "out", "", "also write the table to this file")
 	fs.StringVar(&cfg.perfDir, "perf", "", "record a perf profile of targetwatch during each ingestion and scrape measurement into this directory (needs perf and the right to attach)")
+	fs.IntVar(&cfg.plans, "plans", 1, "split the plan of each size into this many plans (targets files) for the scrape, memory and start measurements")
 	sizes := fs.String("sizes", "1000,10000,100000", "plan sizes (targets) for scrape, memory and start measurements")
 	fs.IntVar(&cfg.ingestTargets, "ingest-targets", 1000, "targets (Pushgateway groups) the ingestion load cycles through")
 	clients := fs.String("clients", "1,8", "concurrent clients for the ingestion runs")

@@ -34,26 +34,27 @@ func duePeriods() []plan.Period {
 
 // twInstance is a targetwatch serve started on a synthetic plan.
 type twInstance struct {
-	bin, dir, targets, db string
-	token                 string
-	url                   string
-	plan                  *plan.Plan
-	proc                  *proc
-	ready                 time.Duration
+	bin, dir, db string
+	targets      []string // one targets file per plan
+	token        string
+	url          string
+	plan         *plan.Plan
+	proc         *proc
+	ready        time.Duration
 }
 
-// setupTargetwatch writes a synthetic plan of n targets into dir and
-// issues an admin token.
-func setupTargetwatch(ctx context.Context, bin, dir string, n int) (*twInstance, error) {
+// setupTargetwatch writes a synthetic plan of n targets into dir, split
+// into plans files (see synth.WriteSplitFiles), and issues an admin token.
+func setupTargetwatch(ctx context.Context, bin, dir string, n, plans int) (*twInstance, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, err
 	}
-	targets, err := synth.WriteFiles(dir, n)
+	targets, err := synth.WriteSplitFiles(dir, n, plans)
 	if err != nil {
 		return nil, err
 	}
 	tw := &twInstance{bin: bin, dir: dir, targets: targets, db: filepath.Join(dir, "targetwatch.db"), plan: synth.Plan(n)}
-	cmd := exec.CommandContext(ctx, bin, "token", "issue", "--db", tw.db, "--targets", targets,
+	cmd := exec.CommandContext(ctx, bin, "token", "issue", "--db", tw.db, "--targets", targets[0],
 		"--role", "admin", "--name", "twbench")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
@@ -85,8 +86,11 @@ func (tw *twInstance) start(ctx context.Context, ps *procs, logName string) erro
 		return err
 	}
 	addr := "127.0.0.1:" + strconv.Itoa(port)
-	p, err := ps.start("targetwatch", filepath.Join(tw.dir, logName), tw.bin, "serve",
-		"--targets", tw.targets, "--db", tw.db, "--listen", addr, "--as-of", asOf)
+	args := []string{"serve", "--db", tw.db, "--listen", addr, "--as-of", asOf}
+	for _, t := range tw.targets {
+		args = append(args, "--targets", t)
+	}
+	p, err := ps.start("targetwatch", filepath.Join(tw.dir, logName), tw.bin, args...)
 	if err != nil {
 		return err
 	}

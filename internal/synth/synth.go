@@ -217,6 +217,43 @@ func WriteFiles(dir string, n int) (string, error) {
 	return path, nil
 }
 
+// WriteSplitFiles writes a plan of n targets split into k plans of about
+// n/k targets each (ids synthetic-N-01, -02, ...; every agency in each,
+// target ids unique across them), each a targets-NN.yaml with its own
+// source document, and returns their paths in order. k of 1 is WriteFiles.
+func WriteSplitFiles(dir string, n, k int) ([]string, error) {
+	if k <= 1 {
+		path, err := WriteFiles(dir, n)
+		return []string{path}, err
+	}
+	if n < k {
+		return nil, fmt.Errorf("synthetic plans: want at least %d targets for %d plans, got %d", k, k, n)
+	}
+	whole := Plan(n)
+	var paths []string
+	for i := range k {
+		sub := *whole
+		sub.ID = fmt.Sprintf("%s-%02d", whole.ID, i+1)
+		sub.Title = fmt.Sprintf("%s 第%d部分", whole.Title, i+1)
+		sub.TitleEN = fmt.Sprintf("%s, part %d", whole.TitleEN, i+1)
+		sub.Source = fmt.Sprintf("source-%02d.txt", i+1)
+		sub.Targets = whole.Targets[i*n/k : (i+1)*n/k]
+		if err := os.WriteFile(filepath.Join(dir, sub.Source), []byte(Source(&sub)), 0o644); err != nil {
+			return nil, fmt.Errorf("write source: %w", err)
+		}
+		path := filepath.Join(dir, fmt.Sprintf("targets-%02d.yaml", i+1))
+		var b strings.Builder
+		if err := WriteYAML(&b, &sub); err != nil {
+			return nil, fmt.Errorf("write targets: %w", err)
+		}
+		if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+			return nil, fmt.Errorf("write targets: %w", err)
+		}
+		paths = append(paths, path)
+	}
+	return paths, nil
+}
+
 // WriteYAML writes p as targets.yaml. It knows only the fields synthetic
 // plans use; strings are double-quoted so no value needs YAML escaping
 // rules beyond strconv's.
