@@ -1,21 +1,28 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"net/url"
+	"os"
 
+	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/report"
+	"github.com/targetwatch/targetwatch/internal/store"
 )
 
 func init() {
-	commands["report"] = command{summary: "print the plan execution report (执行情况报告) as csv, md or json", run: runReport}
+	commands["report"] = command{summary: "print the plan execution report (执行情况报告) as csv, md or json, or the supervision bulletin (督查通报)", run: runReport}
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("report", "[--server URL | --targets FILE --db FILE --as-of YYYY-MM-DD] [--format csv|md|json] [--lang zh|en]")
+	fs := newFlagSet("report", "[--server URL | --targets FILE --db FILE --as-of YYYY-MM-DD] [--format csv|md|json|bulletin] [--lang zh|en] [--out FILE]")
 	src := addSourceFlags(fs, "data/targetwatch.db", "")
-	format := fs.String("format", "csv", "output `FORMAT`: csv, md or json")
+	format := fs.String("format", "csv", "output `FORMAT`: csv, md, json or bulletin (the supervision bulletin, Markdown)")
 	lang := docLangFlag(fs, e, "`LANGUAGE` of headers, sentences and messages: zh or en (the report's default is zh)")
+	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -34,13 +41,51 @@ func runReport(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	if c != nil {
+	var buf bytes.Buffer
+	switch {
+	case c != nil:
 		q := url.Values{"format": {string(f)}, "lang": {*lang}}
-		return c.download(ctx, "/api/v1/report?"+q.Encode(), e.stdout)
+		err = c.download(ctx, "/api/v1/report?"+q.Encode(), &buf)
+	case f == report.BulletinFormat:
+		err = src.bulletin(ctx, &buf, l)
+	default:
+		var snap *plan.Snapshot
+		if snap, err = src.snapshot(ctx); err == nil {
+			err = report.Write(&buf, snap, f, l)
+		}
 	}
-	snap, err := src.snapshot(ctx)
 	if err != nil {
 		return err
 	}
-	return report.Write(e.stdout, snap, f, l)
+	if *out == "" {
+		_, err := e.stdout.Write(buf.Bytes())
+		return err
+	}
+	return writeTemplateFile(*out, buf.Bytes())
+}
+
+// bulletin writes the supervision bulletin as of --as-of from the figures
+// in --db, evaluated at that day and at the previous month's due day.
+func (s *source) bulletin(ctx context.Context, buf *bytes.Buffer, lang report.Lang) error {
+	p, err := planfile.Load(*s.targets)
+	if err != nil {
+		return err
+	}
+	now, _, err := asOfClock(*s.asOf, p.Location)
+	if err != nil {
+		return err
+	}
+	if _, err := os.Stat(*s.db); err != nil {
+		return fmt.Errorf("database %s: %w", *s.db, err)
+	}
+	db, err := store.Open(ctx, *s.db)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	b, err := report.BuildBulletin(ctx, plan.NewSnapshot(p, now(), 0, nil), db, now(), lang)
+	if err != nil {
+		return err
+	}
+	return report.WriteBulletin(buf, b)
 }

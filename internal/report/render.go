@@ -18,26 +18,30 @@ const (
 	CSV      Format = "csv"
 	Markdown Format = "md"
 	JSON     Format = "json"
+	// BulletinFormat is the supervision bulletin (see Bulletin), Markdown. It
+	// compares two instants, so it is built from the stored figures by
+	// BuildBulletin, not from one snapshot by Write.
+	BulletinFormat Format = "bulletin"
 )
 
 // Formats lists the valid formats, for flag and query validation messages.
-var Formats = []Format{CSV, Markdown, JSON}
+var Formats = []Format{CSV, Markdown, JSON, BulletinFormat}
 
 // ParseFormat checks a format name; the empty string means CSV.
 func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
 	case "":
 		return CSV, nil
-	case CSV, Markdown, JSON:
+	case CSV, Markdown, JSON, BulletinFormat:
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("unknown format %q: want csv, md or json", s)
+	return "", fmt.Errorf("unknown format %q: want csv, md, json or bulletin", s)
 }
 
 // ContentType is the media type of a format, for HTTP answers.
 func (f Format) ContentType() string {
 	switch f {
-	case Markdown:
+	case Markdown, BulletinFormat:
 		return "text/markdown; charset=utf-8"
 	case JSON:
 		return "application/json"
@@ -57,6 +61,8 @@ func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 		return writeMarkdown(w, s, rows, lang)
 	case JSON:
 		return writeJSON(w, s, rows)
+	case BulletinFormat:
+		return fmt.Errorf("the bulletin compares two instants of the stored figures: use BuildBulletin")
 	}
 	return fmt.Errorf("unknown format %q", f)
 }
