@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/report"
@@ -30,8 +31,21 @@ func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 		}
 		snap = only
 	}
+	var asOf time.Time
+	if f == report.BulletinFormat && snap != nil {
+		var aerr *plan.Error
+		if asOf, aerr = report.BulletinDay(q.Get("as_of"), s.now(), snap.Plan.Location); aerr != nil {
+			errs = append(errs, aerr)
+		}
+	} else if q.Has("as_of") {
+		errs = append(errs, plan.Errorf(plan.KindInvalid, "as_of", "as_of is only for format=bulletin"))
+	}
 	if err := errs.asError(); err != nil {
 		writeProblem(w, r, s.log, err)
+		return
+	}
+	if f == report.BulletinFormat {
+		s.getBulletin(w, r, snap, asOf, lang)
 		return
 	}
 	file, err := report.ReportFile(snap, f, lang)
@@ -40,6 +54,23 @@ func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	file.Serve(w, f != report.JSON)
+}
+
+// getBulletin serves the supervision bulletin as of asOf, from the
+// figures stored (known-at evaluation at asOf and at the previous month's
+// due day), as a Markdown attachment.
+func (s *server) getBulletin(w http.ResponseWriter, r *http.Request, snap *plan.Snapshot, asOf time.Time, lang report.Lang) {
+	b, err := report.BuildBulletin(r.Context(), snap, s.store, asOf, lang)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	file, err := report.BulletinFile(b, asOf, snap.Plan.Location)
+	if err != nil {
+		writeProblem(w, r, s.log, err)
+		return
+	}
+	file.Serve(w, true)
 }
 
 // getTemplate serves the CSV an agency fills in Excel and imports: its

@@ -465,3 +465,35 @@ func BulletinFile(b *Bulletin, asOf time.Time, loc *time.Location) (File, error)
 	name := "bulletin-" + asOf.In(loc).Format("2006-01-02") + ".md"
 	return File{Name: name, ContentType: Markdown.ContentType(), Body: []byte(s.String())}, nil
 }
+
+// BulletinDay reads the day a bulletin is asked for (YYYY-MM-DD, in loc):
+// noon of that day, as --as-of sets the clock, or now when day is empty or
+// today. A day after today is refused (nothing is known about it yet), as
+// is a malformed one; the error names the as_of field.
+func BulletinDay(day string, now time.Time, loc *time.Location) (time.Time, *plan.Error) {
+	if loc == nil {
+		loc = time.UTC
+	}
+	if day == "" {
+		return now, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", day, loc)
+	if err != nil {
+		return time.Time{}, plan.Errorf(plan.KindInvalid, "as_of", "want YYYY-MM-DD, got %q", truncate(day, 20))
+	}
+	today := now.In(loc).Format("2006-01-02")
+	switch {
+	case day == today:
+		return now, nil
+	case day > today:
+		return time.Time{}, plan.Errorf(plan.KindInvalid, "as_of", "%s is after today (%s)", day, today)
+	}
+	return time.Date(d.Year(), d.Month(), d.Day(), 12, 0, 0, 0, loc), nil
+}
+
+func truncate(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
