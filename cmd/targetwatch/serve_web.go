@@ -13,6 +13,8 @@ func mountStatusPage(mux *http.ServeMux, d *serveDeps, requireToken bool) error 
 	h, err := web.New(web.Config{
 		Snapshots:    d.Tracker,
 		History:      d.Store,
+		Figures:      d.Store,
+		Now:          d.Now,
 		Auth:         d.Store,
 		RequireToken: requireToken,
 		Logger:       d.Logger,

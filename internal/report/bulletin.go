@@ -73,6 +73,7 @@ type Bulletin struct {
 	BehindHeading string
 	Headers       []string   // of Behind
 	Behind        [][]string // one row per target behind, in plan order
+	NoBehind      string     // said instead of an empty table
 
 	OverdueHeading string
 	Overdue        []string // one line per agency with overdue reports
@@ -196,6 +197,7 @@ func NewBulletin(cur, prev *plan.Snapshot, lang Lang) *Bulletin {
 	b.OverdueHeading = pick(en, "二、逾期未报送的单位", "2. Agencies with overdue reports")
 	b.ChangesHeading = pick(en, "三、与上期相比", "3. Changes since the previous bulletin")
 	b.Overdue = overdueLines(cur, lang)
+	b.NoBehind = pick(en, "无。", "None.")
 	b.NoOverdue = pick(en, "各单位均已按时报送。", "Every agency has reported on time.")
 	b.Changes = changeLines(cur, prev, several, lang)
 	return b
@@ -422,7 +424,7 @@ func WriteBulletin(w io.Writer, b *Bulletin) error {
 	var s strings.Builder
 	fmt.Fprintf(&s, "# %s\n\n%s\n\n%s\n\n## %s\n\n", mdEscape(b.Title), mdEscape(b.Dates), mdEscape(b.Summary), b.BehindHeading)
 	if len(b.Behind) == 0 {
-		s.WriteString(pick(b.Lang == English, "无。\n", "None.\n"))
+		s.WriteString(mdEscape(b.NoBehind) + "\n")
 	} else {
 		s.WriteString("| " + strings.Join(b.Headers, " | ") + " |\n|")
 		for range b.Headers {

@@ -209,6 +209,8 @@ type overviewData struct {
 	Template option
 	// Plans is the plan selector, empty when one plan is served.
 	Plans []option
+	// Bulletin links the printable supervision bulletin ("" without one).
+	Bulletin string
 }
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
@@ -280,6 +282,9 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 	d.Overdue = overdueByAgency(v, s)
 	for _, f := range []struct{ format, text string }{{"csv", "CSV (Excel)"}, {"md", "Markdown"}, {"json", "JSON"}} {
 		d.Downloads = append(d.Downloads, option{Value: v.Link("/report/" + f.format), Text: f.text})
+	}
+	if h.cfg.Figures != nil {
+		d.Bulletin = v.Link("/report/bulletin")
 	}
 	if agency != "" {
 		d.Template = option{Value: v.Link("/template/" + agency), Text: report.AgencyName(s.Plan, agency, v.Lang)}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"slices"
 )
 
 // pages holds one template set per page, each the layout plus the page.
@@ -12,6 +13,10 @@ type pages struct {
 }
 
 var pageNames = []string{"overview", "target", "signin", "error"}
+
+// documents are pages of their own, without the layout: the printable
+// bulletin is a document to print, not a page of the site.
+var documents = []string{"bulletin"}
 
 func parsePages() (*pages, error) {
 	base, err := template.New("layout.html").ParseFS(assets, "templates/layout.html")
@@ -29,6 +34,13 @@ func parsePages() (*pages, error) {
 		}
 		p.sets[n] = b
 	}
+	for _, n := range documents {
+		d, err := template.New(n+".html").ParseFS(assets, "templates/"+n+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse %s: %w", n, err)
+		}
+		p.sets[n] = d
+	}
 	return p, nil
 }
 
@@ -36,6 +48,9 @@ func (p *pages) execute(w io.Writer, name string, v *view) error {
 	t, ok := p.sets[name]
 	if !ok {
 		return fmt.Errorf("no page %q", name)
+	}
+	if slices.Contains(documents, name) {
+		return t.ExecuteTemplate(w, name+".html", v)
 	}
 	return t.ExecuteTemplate(w, "layout.html", v)
 }

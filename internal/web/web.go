@@ -65,13 +65,20 @@ type Config struct {
 	// plan.Evaluate, the engine behind every snapshot).
 	Evaluate EvaluateFunc
 	// RequireToken protects reading with a supervisor (or higher) token.
+	// Figures, when set, serves the supervision bulletin at
+	// /report/bulletin, evaluated from every stored figure.
+	Figures report.Figures
+	// Now is the service clock, the bulletin's default day (default
+	// time.Now).
+	Now          func() time.Time
 	RequireToken bool
 	Auth         Authenticator // required when RequireToken is set
 	Logger       *slog.Logger  // nil discards
 }
 
 // Handler serves the status page. Mount it at "/": it answers /, /targets/ID,
-// /report/FORMAT (the execution report to download), /template/AGENCY (an
+// /report/FORMAT (the execution report to download), /report/bulletin (the
+// printable supervision bulletin), /template/AGENCY (an
 // agency's import template), /signin, /signout and
 // /static/.
 type Handler struct {
@@ -99,6 +106,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Evaluate == nil {
 		cfg.Evaluate = plan.Evaluate
 	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -120,6 +130,7 @@ func New(cfg Config) (*Handler, error) {
 	mux.HandleFunc("POST /signout", h.signout)
 	mux.Handle("GET /{$}", h.protect(h.overview))
 	mux.Handle("GET /targets/{id}", h.protect(h.target))
+	mux.Handle("GET /report/bulletin", h.protect(h.bulletin))
 	mux.Handle("GET /report/{format}", h.protect(h.reportDownload))
 	mux.Handle("GET /template/{agency}", h.protect(h.templateDownload))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
@@ -307,6 +318,10 @@ func (h *Handler) newView(r *http.Request) *view {
 	v.OtherURL = r.URL.Path + "?" + q.Encode()
 	return v
 }
+
+// Explicit reports whether the language was chosen with ?lang, which links
+// and forms keep.
+func (v *view) Explicit() bool { return v.explicit }
 
 // Link builds a same-site URL that keeps an explicitly chosen language.
 func (v *view) Link(path string, kv ...string) string {
