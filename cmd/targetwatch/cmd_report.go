@@ -8,7 +8,6 @@ import (
 	"os"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
-	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/report"
 	"github.com/targetwatch/targetwatch/internal/store"
 )
@@ -67,11 +66,7 @@ func runReport(ctx context.Context, e *env, args []string) error {
 // bulletin writes the supervision bulletin as of --as-of from the figures
 // in --db, evaluated at that day and at the previous month's due day.
 func (s *source) bulletin(ctx context.Context, buf *bytes.Buffer, lang report.Lang) error {
-	p, err := planfile.Load(*s.targets)
-	if err != nil {
-		return err
-	}
-	now, _, err := asOfClock(*s.asOf, p.Location)
+	plans, now, err := s.plans()
 	if err != nil {
 		return err
 	}
@@ -83,7 +78,7 @@ func (s *source) bulletin(ctx context.Context, buf *bytes.Buffer, lang report.La
 		return err
 	}
 	defer db.Close()
-	b, err := report.BuildBulletin(ctx, plan.NewSnapshot(p, now(), 0, nil), db, now(), lang)
+	b, err := report.BuildBulletin(ctx, plan.NewSnapshotOf(plans), db, now(), lang)
 	if err != nil {
 		return err
 	}

@@ -94,19 +94,7 @@ func (s *source) client(e *env) (*apiClient, error) {
 // database file that does not exist is an error; opening it would create
 // an empty one and report a year without figures.
 func (s *source) snapshot(ctx context.Context) (*plan.Snapshot, error) {
-	paths := s.targets.list()
-	plans := make([]*plan.Plan, len(paths))
-	for i, path := range paths {
-		p, err := planfile.Load(path)
-		if err != nil {
-			return nil, err
-		}
-		plans[i] = p
-	}
-	if err := planfile.Together(paths, plans); err != nil {
-		return nil, err
-	}
-	now, _, err := asOfClock(*s.asOf, plans[0].Location)
+	plans, now, err := s.plans()
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +109,28 @@ func (s *source) snapshot(ctx context.Context) (*plan.Snapshot, error) {
 		return nil, fmt.Errorf("database %s: %w", *s.db, err)
 	}
 	return loadSnapshot(ctx, plans, *s.db, now())
+}
+
+// plans loads the --targets files, checked together, and the --as-of
+// clock.
+func (s *source) plans() ([]*plan.Plan, func() time.Time, error) {
+	paths := s.targets.list()
+	plans := make([]*plan.Plan, len(paths))
+	for i, path := range paths {
+		p, err := planfile.Load(path)
+		if err != nil {
+			return nil, nil, err
+		}
+		plans[i] = p
+	}
+	if err := planfile.Together(paths, plans); err != nil {
+		return nil, nil, err
+	}
+	now, _, err := asOfClock(*s.asOf, plans[0].Location)
+	if err != nil {
+		return nil, nil, err
+	}
+	return plans, now, nil
 }
 
 // asOfClock is the clock --as-of DAY (YYYY-MM-DD in loc) sets: fixed at

@@ -157,12 +157,18 @@ func PreviousDue(p *plan.Plan, asOf time.Time) (time.Time, bool) {
 }
 
 // NewBulletin words the bulletin of cur, compared with prev (nil: no
-// comparison). Both must cover the same targets in the same order.
+// comparison). Both must cover the same targets in the same order. With
+// several plans the title names them all, each target is named after its
+// plan ("plan · target"), and dates follow the first plan's calendar.
 func NewBulletin(cur, prev *plan.Snapshot, lang Lang) *Bulletin {
 	en := lang == English
 	p := cur.Plan
 	b := &Bulletin{Lang: lang, Headers: BulletinHeaders(lang)}
-	b.Title = fmt.Sprintf(pick(en, "%s督查通报", "%s: supervision bulletin"), planTitle(p, lang))
+	titles := make([]string, len(cur.Plans))
+	for i, q := range cur.Plans {
+		titles[i] = planTitle(q, lang)
+	}
+	b.Title = fmt.Sprintf(pick(en, "%s督查通报", "%s: supervision bulletin"), strings.Join(titles, pick(en, "、", "; ")))
 	b.Dates = bulletinDates(p, cur.AsOf, prev, en)
 
 	several := len(cur.Plans) > 1
