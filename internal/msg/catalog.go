@@ -71,6 +71,9 @@ var chinese = map[string]string{
 	"want true or false, got %q":                  "应为 true 或 false, 实际为 %q",
 	"want \"*\" or an ETag such as \"3\", got %q": "应为 \"*\" 或 ETag (如 \"3\"), 实际为 %q",
 	"want zh or en, got %q":                       "应为 zh 或 en, 实际为 %q",
+	"want YYYY-MM-DD, got %q":                     "应为 YYYY-MM-DD, 实际为 %q",
+	"%s is after today (%s)":                      "%s 晚于今天 (%s)",
+	"as_of is only for format=bulletin":           "as_of 只用于 format=bulletin",
 
 	// Bodies: JSON and CSV.
 	"empty body; want a JSON object":        "请求内容为空; 应为 JSON 对象",
