@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -16,8 +17,8 @@ func init() {
 }
 
 func runAudit(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("audit", "[--targets FILE] [--suggest]")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE`; its source document is read relative to it")
+	fs := newFlagSet("audit", "[--targets FILE]... [--suggest]")
+	targets := targetsVar(fs, "the targets `FILE`; its source document is read relative to it")
 	suggest := fs.Bool("suggest", false, "on failure, print `ignored:` entries for the unaccounted candidates to stdout, reasons left TODO")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
@@ -25,11 +26,24 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	if fs.NArg() > 0 {
 		return usageError("unexpected argument %q (the file goes in --targets)", fs.Arg(0))
 	}
-	p, err := loadTargets(e, *targets, "fix them first (targetwatch check)")
+	// Each plan is audited against its own document; every file is
+	// audited even after one fails, so one run shows every problem.
+	var errs []error
+	for _, path := range targets.list() {
+		if err := auditOne(e, path, *suggest); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// auditOne audits one targets file against its source document.
+func auditOne(e *env, targetsPath string, suggest bool) error {
+	p, err := loadTargets(e, targetsPath, "fix them first (targetwatch check)")
 	if err != nil {
 		return err
 	}
-	srcPath := filepath.Join(filepath.Dir(*targets), filepath.FromSlash(p.Source))
+	srcPath := filepath.Join(filepath.Dir(targetsPath), filepath.FromSlash(p.Source))
 	b, err := os.ReadFile(srcPath)
 	if err != nil {
 		return fmt.Errorf("read source: %w", err)
@@ -41,10 +55,10 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 	cov := extract.Check(p, src)
 	if lines := cov.Problems(); len(lines) > 0 {
 		for _, l := range lines {
-			fmt.Fprintf(e.stderr, "%s: %s\n", *targets, l)
+			fmt.Fprintf(e.stderr, "%s: %s\n", targetsPath, l)
 		}
-		if *suggest && len(cov.Unaccounted) > 0 {
-			fmt.Fprintf(e.stdout, "# Entries for ignored: in %s; give each a reason or make it a target.\n", *targets)
+		if suggest && len(cov.Unaccounted) > 0 {
+			fmt.Fprintf(e.stdout, "# Entries for ignored: in %s; give each a reason or make it a target.\n", targetsPath)
 			for _, c := range cov.Unaccounted {
 				fmt.Fprintf(e.stdout, "  - item: %q\n    text: %q\n    reason: %s # %s\n", c.Item, c.Text, extract.Placeholder, strings.ReplaceAll(c.Quote, "\n", ""))
 			}
@@ -58,7 +72,7 @@ func runAudit(ctx context.Context, e *env, args []string) error {
 		}
 	}
 	fmt.Fprintf(e.stdout, "%s: ok: %d quantitative candidates in %s, %d are targets, %d ignored; every quote found\n",
-		*targets, cov.Matched+cov.Ignored, p.Source, cov.Matched, cov.Ignored)
+		targetsPath, cov.Matched+cov.Ignored, p.Source, cov.Matched, cov.Ignored)
 	if len(cov.Missed) > 0 {
 		// Not a failure: the extractor's recall, which a person should know
 		// before trusting the audit.

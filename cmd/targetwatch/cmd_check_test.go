@@ -242,3 +242,19 @@ func TestCheckSeveralPlans(t *testing.T) {
 		t.Errorf("got stderr ending\n%s", errOut)
 	}
 }
+
+// audit takes --targets once per plan and audits each against its own
+// document.
+func TestAuditSeveralPlans(t *testing.T) {
+	repo := filepath.Join("..", "..", "targets.yaml")
+	city := filepath.Join("..", "..", "examples", "city-2019.yaml")
+	code, out, errOut := cli(t, "", "audit", "--targets", repo, "--targets", city)
+	if code != 0 || errOut != "" {
+		t.Fatalf("got exit %d, stderr %q", code, errOut)
+	}
+	for _, want := range []string{repo + ": ok: ", city + ": ok: 2 quantitative candidates in city-2019.txt, 2 are targets, 0 ignored"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, out)
+		}
+	}
+}
