@@ -20,6 +20,10 @@ func demoServer(t *testing.T) (db, url string) {
 	if code != 0 {
 		t.Fatalf("demo: exit %d: %s", code, errOut)
 	}
+	// How to get a token, not the demo's own token names.
+	if want := "targetwatch token issue --db " + db + " --targets " + targets + " --agency civil-affairs --name NAME"; !strings.Contains(out, want) || strings.Contains(out, "demo-") {
+		t.Errorf("demo: got\n%s\nwant %q and no demo token names", out, want)
+	}
 	// The numbers the README quotes.
 	if want := "as of 2019-10-15: on track 40, at risk 2, off track 2, achieved 8, missed 1, breached 1"; !strings.Contains(out, want) {
 		t.Errorf("demo: got\n%s\nwant %q", out, want)
@@ -160,8 +164,18 @@ func TestTemplateRoundTrip(t *testing.T) {
 	db, url := demoServer(t)
 	clerk := issueToken(t, db, "--agency", "civil-affairs")
 	file := filepath.Join(t.TempDir(), "模板.csv")
-	if code, _, errOut := cli(t, clerk, "template", "--server", url, "--agency", "civil-affairs", "--out", file); code != 0 {
+	code, _, errOut := cli(t, clerk, "template", "--server", url, "--agency", "civil-affairs", "--out", file)
+	if code != 0 {
 		t.Fatalf("template: exit %d: %s", code, errOut)
+	}
+	// civil-affairs owes August and September: 2 rows (checked below).
+	if want := "wrote " + file + ": 2 rows to fill for agency civil-affairs\n"; errOut != want {
+		t.Errorf("template --out: got stderr %q, want %q", errOut, want)
+	}
+	zhFile := filepath.Join(t.TempDir(), "模板.csv")
+	_, _, errOut = cliEnv(t, map[string]string{tokenEnv: clerk, "LANG": "zh_CN.UTF-8"}, "template", "--server", url, "--agency", "civil-affairs", "--out", zhFile)
+	if want := "已写入 " + zhFile + ": 共 2 行待填报 (部门 civil-affairs)\n"; errOut != want {
+		t.Errorf("template --out in Chinese: got stderr %q, want %q", errOut, want)
 	}
 	b, err := os.ReadFile(file)
 	if err != nil {

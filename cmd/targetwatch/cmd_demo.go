@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/demo"
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/report"
@@ -50,8 +51,8 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "demo: stored %d figures and %d corrections for %d targets, %s .. %s, in %s (tokens demo-AGENCY, %d agencies)\n",
-		res.Figures, res.Changes, len(p.Targets), p.FirstPeriod(), last, *db, res.Tokens)
+	fmt.Fprintf(e.stdout, "demo: stored %d figures and %d corrections for %d targets, %s .. %s, in %s\n",
+		res.Figures, res.Changes, len(p.Targets), p.FirstPeriod(), last, *db)
 	fmt.Fprintf(e.stdout, "as of %s: %s\n", asOf.Format("2006-01-02"), statusCounts(snap))
 	s := res.Story
 	var story []string
@@ -72,6 +73,17 @@ func runDemo(ctx context.Context, e *env, args []string) error {
 		dbFlag = " --db " + *db
 	}
 	fmt.Fprintf(e.stdout, "next: targetwatch serve%s --as-of %s, then open http://127.0.0.1:8080/\n", dbFlag, asOf.Format("2006-01-02"))
+	// The demo's own tokens were issued to fill it and their secrets are
+	// gone; a clerk trying the bureau commands needs a token of their own.
+	agency := s.OverdueAgency
+	if agency == "" && len(p.Agencies) > 0 {
+		agency = p.Agencies[0].ID
+	}
+	issue := dbFlag
+	if flagGiven(fs, "targets") {
+		issue += " --targets " + *targets
+	}
+	msg.Fprintf(e.stdout, e.language(), "to report as an agency, issue it a token (its secret is shown once): targetwatch token issue%s --agency %s --name NAME\n", issue, agency)
 	return nil
 }
 

@@ -3,9 +3,11 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/csv"
 	"io"
 	"net/url"
 
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/report"
 )
@@ -62,7 +64,22 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 		_, err := e.stdout.Write(buf.Bytes())
 		return err
 	}
-	return writeTemplateFile(*out, buf.Bytes())
+	if err := writeTemplateFile(*out, buf.Bytes()); err != nil {
+		return err
+	}
+	// Say what was written: a clerk who sees nothing wonders whether it
+	// worked, and an empty template (nothing due) is worth knowing about.
+	msg.Fprintf(e.stderr, e.language(), "wrote %s: %d rows to fill for agency %s\n", *out, templateRows(buf.Bytes()), *agency)
+	return nil
+}
+
+// templateRows counts a template's rows after the header.
+func templateRows(b []byte) int {
+	recs, err := csv.NewReader(bytes.NewReader(b)).ReadAll()
+	if err != nil || len(recs) == 0 {
+		return 0
+	}
+	return len(recs) - 1
 }
 
 // writeTemplateFile writes through a temporary file and a rename, so an

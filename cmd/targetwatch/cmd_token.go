@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 	"time"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
@@ -130,8 +129,7 @@ func runTokenList(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tNAME\tROLE\tAGENCY\tCREATED\tREVOKED")
+	rows := [][]string{{"ID", "NAME", "ROLE", "AGENCY", "CREATED", "REVOKED"}}
 	for _, t := range toks {
 		revoked := "-"
 		if !t.Revoked.IsZero() {
@@ -141,9 +139,9 @@ func runTokenList(ctx context.Context, e *env, args []string) error {
 		if agency == "" {
 			agency = "-"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Name, t.Role, agency, t.Created.UTC().Format(time.RFC3339), revoked)
+		rows = append(rows, []string{strconv.FormatInt(t.ID, 10), t.Name, string(t.Role), agency, t.Created.UTC().Format(time.RFC3339), revoked})
 	}
-	return tw.Flush()
+	return writeTable(e.stdout, rows)
 }
 
 func runTokenRevoke(ctx context.Context, e *env, args []string) error {

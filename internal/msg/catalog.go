@@ -101,8 +101,10 @@ var chinese = map[string]string{
 	"line 1: the header row lacks %s (want %s)": "第 1 行: 标题行缺少 %s (应为 %s)",
 
 	// The command line.
-	"targetwatch: unknown command %q (see 'targetwatch help')\n":   "targetwatch: 没有命令 %q (见 'targetwatch help')\n",
-	"--%s is for offline use; it cannot be combined with --server": "--%s 用于离线计算, 不能与 --server 同时使用",
+	"targetwatch: unknown command %q (see 'targetwatch help')\n":                                                               "targetwatch: 没有命令 %q (见 'targetwatch help')\n",
+	"wrote %s: %d rows to fill for agency %s\n":                                                                                "已写入 %s: 共 %d 行待填报 (部门 %s)\n",
+	"to report as an agency, issue it a token (its secret is shown once): targetwatch token issue%s --agency %s --name NAME\n": "以部门身份报送前, 请为该部门签发令牌 (密钥只显示一次): targetwatch token issue%s --agency %s --name NAME\n",
+	"--%s is for offline use; it cannot be combined with --server":                                                             "--%s 用于离线计算, 不能与 --server 同时使用",
 	"--%s is required":                                     "缺少 --%s",
 	"--%s: want YYYY-MM-DD, got %q":                        "--%s: 应为 YYYY-MM-DD, 实际为 %q",
 	"--agency %q is not an agency id":                      "--agency %q 不是部门编号",
