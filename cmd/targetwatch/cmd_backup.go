@@ -3,10 +3,10 @@ package main
 import (
 	"context"
 	"errors"
-	"fmt"
 	"io/fs"
 	"time"
 
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/store"
 )
 
@@ -37,12 +37,12 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	stats, err := store.Backup(ctx, *db, *out)
 	if errors.Is(err, fs.ErrExist) {
-		return &exitError{code: exitBackupExists, err: fmt.Errorf("%s already exists; not replaced", *out)}
+		return &exitError{code: exitBackupExists, err: msg.Errorf("%s already exists; not replaced", *out)}
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stdout, "backed up %s to %s: %d revisions, %d bytes, %v\n",
+	msg.Fprintf(e.stdout, e.language(), "backed up %s to %s: %d revisions, %d bytes, %v\n",
 		*db, *out, stats.Revisions, stats.Bytes, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"os"
 	"strings"
+
+	"github.com/targetwatch/targetwatch/internal/msg"
 )
 
 func init() {
@@ -53,23 +55,22 @@ func runImport(ctx context.Context, e *env, args []string) error {
 		Warnings  []any `json:"warnings"`
 	}
 	if err := json.Unmarshal(resp.body, &ans); err != nil {
-		return fmt.Errorf("unexpected answer from the server (HTTP %d): %v", resp.status, err)
+		return msg.Errorf("unexpected answer from the server (HTTP %d): %v", resp.status, err)
 	}
+	l := e.language()
 	parts := []string{
-		fmt.Sprintf("created %d", ans.Created),
-		fmt.Sprintf("unchanged %d", ans.Unchanged),
-		fmt.Sprintf("corrected %d", ans.Corrected),
+		msg.Sprintf(l, "created %d", ans.Created),
+		msg.Sprintf(l, "unchanged %d", ans.Unchanged),
+		msg.Sprintf(l, "corrected %d", ans.Corrected),
 	}
 	if ans.Skipped > 0 {
-		parts = append(parts, fmt.Sprintf("skipped %d blank", ans.Skipped))
+		parts = append(parts, msg.Sprintf(l, "skipped %d blank", ans.Skipped))
 	}
 	suffix := ""
 	if *dryRun || ans.DryRun {
-		suffix = " (dry run: nothing stored)"
+		suffix = msg.Sprintf(l, " (dry run: nothing stored)")
 	}
 	fmt.Fprintf(e.stdout, "%s: %s%s\n", file, strings.Join(parts, ", "), suffix)
-	for _, w := range ans.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", describeItem(w))
-	}
+	printWarnings(e, ans.Warnings)
 	return nil
 }

@@ -72,12 +72,10 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	what := "stored"
-	switch resp.status {
-	case http.StatusOK:
-		what = "unchanged (same as the current figure)"
-	case http.StatusCreated:
-		what = "stored"
+	l := e.language()
+	what := msg.Sprintf(l, "stored")
+	if resp.status == http.StatusOK {
+		what = msg.Sprintf(l, "unchanged (same as the current figure)")
 	}
 	var ans struct {
 		Result   string `json:"result"`
@@ -87,17 +85,15 @@ func runSubmit(ctx context.Context, e *env, args []string) error {
 	_ = json.Unmarshal(resp.body, &ans)
 	switch ans.Result {
 	case "corrected":
-		what = "corrected"
+		what = msg.Sprintf(l, "corrected")
 	case "created":
-		what = "stored"
+		what = msg.Sprintf(l, "stored")
 	}
 	if ans.Revision > 0 {
-		what += fmt.Sprintf(" (revision %d)", ans.Revision)
+		what += msg.Sprintf(l, " (revision %d)", ans.Revision)
 	}
 	fmt.Fprintf(e.stdout, "%s %s = %s: %s\n", target, period, plan.FormatNumber(v), what)
-	for _, w := range ans.Warnings {
-		fmt.Fprintf(e.stderr, "warning: %s\n", describeItem(w))
-	}
+	printWarnings(e, ans.Warnings)
 	return nil
 }
 
@@ -235,7 +231,7 @@ func (c *apiClient) do(ctx context.Context, method, path, contentType string, bo
 	}
 	r := &apiResponse{status: resp.StatusCode, header: resp.Header, body: b}
 	if resp.StatusCode >= 400 {
-		return r, problemError(r)
+		return r, problemError(r, c.lang)
 	}
 	return r, nil
 }
@@ -270,7 +266,7 @@ func (r *rejection) Error() string {
 	return strings.Join(append([]string{r.detail}, r.lines...), "\n")
 }
 
-func problemError(r *apiResponse) error {
+func problemError(r *apiResponse, lang msg.Lang) error {
 	rej := &rejection{status: r.status}
 	mt, _, _ := mime.ParseMediaType(r.header.Get("Content-Type"))
 	var p apiProblem
@@ -281,7 +277,7 @@ func problemError(r *apiResponse) error {
 		}
 		for _, e := range p.Errors {
 			// A single error often ends the detail; say it once.
-			if d := describeItem(e); !strings.HasSuffix(p.Detail, d) {
+			if d := describeItem(lang, e); !strings.HasSuffix(p.Detail, d) {
 				rej.lines = append(rej.lines, d)
 			}
 		}
@@ -304,9 +300,16 @@ func problemError(r *apiResponse) error {
 	return &exitError{code: exitRefused, err: rej}
 }
 
+// printWarnings prints the warnings of a server's answer, one a line.
+func printWarnings(e *env, ws []any) {
+	for _, w := range ws {
+		msg.Fprintf(e.stderr, e.language(), "warning: %s\n", describeItem(e.language(), w))
+	}
+}
+
 // describeItem renders one listed error or warning: "line 3: value: must not
 // be negative" or "note: ...".
-func describeItem(v any) string {
+func describeItem(lang msg.Lang, v any) string {
 	m, ok := v.(map[string]any)
 	if !ok {
 		if s, ok := v.(string); ok {
@@ -317,19 +320,19 @@ func describeItem(v any) string {
 	}
 	var where []string
 	if l, ok := m["line"]; ok {
-		where = append(where, fmt.Sprintf("line %v", l))
+		where = append(where, msg.Sprintf(lang, "line %v", l))
 	}
 	for _, k := range []string{"target", "period", "field"} {
 		if s, ok := m[k].(string); ok && s != "" {
 			where = append(where, s)
 		}
 	}
-	msg, _ := m["message"].(string)
-	if msg == "" {
-		msg, _ = m["detail"].(string)
+	text, _ := m["message"].(string)
+	if text == "" {
+		text, _ = m["detail"].(string)
 	}
 	if len(where) == 0 {
-		return msg
+		return text
 	}
-	return strings.Join(where, ": ") + ": " + msg
+	return strings.Join(where, ": ") + ": " + text
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/targetwatch/targetwatch/internal/msg"
 	"github.com/targetwatch/targetwatch/internal/plan"
 	"github.com/targetwatch/targetwatch/internal/planfile"
 	"github.com/targetwatch/targetwatch/internal/store"
@@ -90,7 +91,7 @@ func runTokenIssue(ctx context.Context, e *env, args []string) error {
 	// The secret alone on stdout, so scripts can capture it; the rest on
 	// stderr.
 	fmt.Fprintln(e.stdout, secret)
-	fmt.Fprintf(e.stderr, "issued token %d %q (role %s%s); the secret above is shown only this once\n",
+	msg.Fprintf(e.stderr, e.language(), "issued token %d %q (role %s%s); the secret above is shown only this once\n",
 		tok.ID, tok.Name, tok.Role, agencySuffix(tok.Agency))
 	return nil
 }
@@ -165,6 +166,6 @@ func runTokenRevoke(ctx context.Context, e *env, args []string) error {
 	if err := db.RevokeToken(ctx, id); err != nil {
 		return err
 	}
-	fmt.Fprintf(e.stderr, "revoked token %d\n", id)
+	msg.Fprintf(e.stderr, e.language(), "revoked token %d\n", id)
 	return nil
 }

@@ -53,4 +53,13 @@ func TestMessageLanguage(t *testing.T) {
 			}
 		})
 	}
+	// What a clerk reads when the figure is stored: Chinese by default.
+	code, stdout, _ := cliEnv(t, none, "submit", "--server", url, "sewer-pipes-built", "2019-10", "1.50")
+	if want := "sewer-pipes-built 2019-10 = 1.5: 已保存 (第 1 版)\n"; code != 0 || stdout != want {
+		t.Errorf("stored, Chinese: got exit %d and %q, want 0 and %q", code, stdout, want)
+	}
+	code, stdout, _ = cliEnv(t, en, "submit", "--server", url, "sewer-pipes-built", "2019-10", "1.5")
+	if want := "sewer-pipes-built 2019-10 = 1.5: unchanged (same as the current figure) (revision 1)\n"; code != 0 || stdout != want {
+		t.Errorf("unchanged, English: got exit %d and %q, want 0 and %q", code, stdout, want)
+	}
 }

@@ -87,3 +87,28 @@ func contains(vs []string, s string) bool {
 	}
 	return false
 }
+
+// TestWarningLanguage: a stored but implausible figure is answered with a
+// warning in the reader's language. river-clean sums to 120 over the 12
+// months of 2019: a monthly share of 120/12 = 10, and 50 > 3×10 warns.
+func TestWarningLanguage(t *testing.T) {
+	h := newHarness(t)
+	for _, c := range []struct {
+		name, acceptLanguage, period, want string
+	}{
+		{"Chinese by default", "", "2019-03", "50 超过目标月均份额的 3 倍 (目标 120 分 12 个月, 每月 10); 已保存, 请核对"},
+		{"English when asked", "en", "2019-02", "50 is more than 3× the goal's monthly share (10 of 120 over 12 months); stored, please check"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			res := h.do(request{method: "PUT", path: "/targets/river-clean/reports/" + c.period, token: "water",
+				contentType: "application/json", body: []byte(`{"value": 50}`), header: map[string]string{"Accept-Language": c.acceptLanguage}})
+			var a FigureAnswer
+			if err := json.Unmarshal(res.body, &a); err != nil || res.status != 201 {
+				t.Fatalf("got %d %s, want 201", res.status, res.body)
+			}
+			if len(a.Warnings) != 1 || a.Warnings[0] != c.want {
+				t.Errorf("got warnings %q, want [%q]", a.Warnings, c.want)
+			}
+		})
+	}
+}

@@ -115,6 +115,11 @@ func problemOf(err error, lang msg.Lang) Problem {
 	return p
 }
 
+// requestLang is the language of the answer to r.
+func requestLang(r *http.Request) msg.Lang {
+	return msg.FromAcceptLanguage(r.Header.Get("Accept-Language"))
+}
+
 // message is an error's message in lang, without its field.
 func message(lang msg.Lang, e *plan.Error) string {
 	if e.Format == "" {
@@ -131,7 +136,7 @@ func itoa(n int) string {
 // writeProblem answers with err as application/problem+json. The text of
 // an internal error goes to the log only, under the request's id.
 func writeProblem(w http.ResponseWriter, r *http.Request, log *slog.Logger, err error) {
-	p := problemOf(err, msg.FromAcceptLanguage(r.Header.Get("Accept-Language")))
+	p := problemOf(err, requestLang(r))
 	p.RequestID = requestID(r.Context())
 	switch {
 	case p.Status != http.StatusInternalServerError:

@@ -165,12 +165,12 @@ func syntaxError(err error) bool {
 // problems, but it stays malformed (400): nothing of the body is trusted.
 func duplicateKeyError(steps []jsonStep, batch bool) error {
 	key := steps[len(steps)-1].key
-	msg := "the key %q appears twice in one object (keys match regardless of case); send each once"
+	twice := "the key %q appears twice in one object (keys match regardless of case); send each once"
 	if batch && len(steps) > 2 && steps[0].key == "reports" && steps[1].index >= 0 {
-		e := plan.Errorf(plan.KindMalformed, jsonPath(steps[2:]), msg, key)
+		e := plan.Errorf(plan.KindMalformed, jsonPath(steps[2:]), twice, key)
 		return &requestErrors{kind: plan.KindMalformed, line: steps[1].index + 1, errs: multiError{e}}
 	}
-	return plan.Errorf(plan.KindMalformed, jsonPath(steps), msg, key)
+	return plan.Errorf(plan.KindMalformed, jsonPath(steps), twice, key)
 }
 
 func jsonError(err error) error {
@@ -184,12 +184,12 @@ func jsonError(err error) error {
 	case errors.Is(err, io.EOF):
 		return plan.Errorf(plan.KindMalformed, "", "empty body; want a JSON object")
 	}
-	msg := err.Error()
-	if f, ok := strings.CutPrefix(msg, `json: unknown field "`); ok {
+	text := err.Error()
+	if f, ok := strings.CutPrefix(text, `json: unknown field "`); ok {
 		f = strings.TrimSuffix(f, `"`)
 		return plan.Errorf(plan.KindMalformed, f, "unknown field")
 	}
-	return plan.Errorf(plan.KindMalformed, "", "invalid JSON: %s", strings.TrimPrefix(msg, "json: "))
+	return plan.Errorf(plan.KindMalformed, "", "invalid JSON: %s", strings.TrimPrefix(text, "json: "))
 }
 
 func jsonKind(k string) string {
@@ -331,8 +331,8 @@ func (s *server) putReport(w http.ResponseWriter, r *http.Request) {
 	o := out[0]
 	ans := s.figureAnswer(o, p.Location)
 	ans.DryRun = dry
-	if warn := p.PlausibilityWarning(t, sub.Value); warn != "" && o.Result != store.Unchanged {
-		ans.Warnings = append(ans.Warnings, warn)
+	if warn := p.PlausibilityWarning(t, sub.Value); warn != nil && o.Result != store.Unchanged {
+		ans.Warnings = append(ans.Warnings, message(requestLang(r), warn))
 		if !dry {
 			s.m.warnings.Inc()
 		}
@@ -500,8 +500,8 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		if !ok {
 			continue // removed by a reload since it was checked
 		}
-		if warn := p.PlausibilityWarning(t, subs[i].Value); warn != "" {
-			ans.Warnings = append(ans.Warnings, ProblemItem{Line: subs[i].Line, Field: "value", Message: warn})
+		if warn := p.PlausibilityWarning(t, subs[i].Value); warn != nil {
+			ans.Warnings = append(ans.Warnings, ProblemItem{Line: subs[i].Line, Field: warn.Field, Message: message(requestLang(r), warn)})
 			if !dry {
 				s.m.warnings.Inc()
 			}

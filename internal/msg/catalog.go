@@ -1,5 +1,10 @@
 package msg
 
+import "github.com/targetwatch/targetwatch/internal/plan"
+
+// periodHint is plan.PeriodHint in Chinese.
+const periodHint = "月份请写成 YYYY-MM, 如 2019-08 (也可识别 2019-8、2019/8/1、2019年8月 和 Aug-19)"
+
 // chinese maps every message id (its English format) to its Chinese
 // format. Keep the verbs (%q, %d, %s, %v) of the id, reordered with
 // explicit indexes (%[2]s) if the sentence needs it; field names, flags,
@@ -43,12 +48,17 @@ var chinese = map[string]string{
 	"only an administrator may give a figure its original date; leave received empty":                            "只有管理员可以为数据指定原始收到日期; 请将 received 留空",
 
 	// Periods and dates.
-	"%s has not begun yet (as of %s)":     "%s 尚未开始 (截至 %s)",
-	"%s is before %s began":               "%s 早于 %s 的开始时间",
-	"%s is in the future (now %s)":        "%s 尚未到来 (现在是 %s)",
-	"%s is outside the plan (%s to %s)":   "%s 不在计划期内 (%s 至 %s)",
-	"want YYYY-MM, got %q":                "应为 YYYY-MM, 实际为 %q",
-	"want YYYY-MM-DD or RFC 3339, got %q": "应为 YYYY-MM-DD 或 RFC 3339 格式, 实际为 %q",
+	"%s has not begun yet (as of %s)":                                    "%s 尚未开始 (截至 %s)",
+	"%s is before %s began":                                              "%s 早于 %s 的开始时间",
+	"%s is in the future (now %s)":                                       "%s 尚未到来 (现在是 %s)",
+	"%s is outside the plan (%s to %s)":                                  "%s 不在计划期内 (%s 至 %s)",
+	"%q is not a month; " + plan.PeriodHint:                              "%q 不是月份; " + periodHint,
+	"%q names a day other than the 1st, not a month; " + plan.PeriodHint: "%q 是某月 1 日以外的日期, 不是月份; " + periodHint,
+	"%q could be month/day/year or day/month/year; " + plan.PeriodHint:   "%q 无法确定是 月/日/年 还是 日/月/年; " + periodHint,
+	"%q has no month 1..12; " + plan.PeriodHint:                          "%q 中没有 1..12 的月份; " + periodHint,
+	"%q %s; " + plan.PeriodHint:                                          "%q %s; " + periodHint,
+	"want YYYY-MM, got %q":                                               "应为 YYYY-MM, 实际为 %q",
+	"want YYYY-MM-DD or RFC 3339, got %q":                                "应为 YYYY-MM-DD 或 RFC 3339 格式, 实际为 %q",
 
 	// Figures.
 	"a milestone is reported as 0 (not done) or 1 (done), got %s":                    "里程碑指标只能报 0 (未完成) 或 1 (已完成), 实际为 %s",
@@ -61,12 +71,14 @@ var chinese = map[string]string{
 	"%q: a %% sign is read only for a target measured in %%; write the number alone": "%q: 只有以 %% 为单位的指标才能带 %% 号; 请只写数字",
 	"want a number, got %q":                                                          "应为数值, 实际为 %q",
 	"want a JSON number, got %s":                                                     "应为 JSON 数值, 实际为 %s",
-	"no figures to store":                                                            "没有要保存的数据",
-	"the batch holds no figures":                                                     "这批数据是空的",
-	"required":                                                                       "必填",
-	"required, got null":                                                             "必填, 实际为 null",
-	"unknown field":                                                                  "未知字段",
-	"at most %d characters, got %d":                                                  "最多 %d 个字符, 实际为 %d 个",
+	"%s is more than %d× the goal's monthly share (%s of %s over %d months); stored, please check": "%[1]s 超过目标月均份额的 %[2]d 倍 (目标 %[4]s 分 %[5]d 个月, 每月 %[3]s); 已保存, 请核对",
+	"%s is more than %d× the goal (%s); stored, please check":                                      "%[1]s 超过目标值 (%[3]s) 的 %[2]d 倍; 已保存, 请核对",
+	"no figures to store":           "没有要保存的数据",
+	"the batch holds no figures":    "这批数据是空的",
+	"required":                      "必填",
+	"required, got null":            "必填, 实际为 null",
+	"unknown field":                 "未知字段",
+	"at most %d characters, got %d": "最多 %d 个字符, 实际为 %d 个",
 	"must not contain the control character U+%04X (at character %d); only tab and newline are allowed": "不能包含控制字符 U+%04X (第 %d 个字符); 只允许制表符和换行",
 	"want true or false, got %q":                  "应为 true 或 false, 实际为 %q",
 	"want \"*\" or an ETag such as \"3\", got %q": "应为 \"*\" 或 ETag (如 \"3\"), 实际为 %q",
@@ -122,11 +134,27 @@ var chinese = map[string]string{
 	"--role: want agency, supervisor or admin, got %q":     "--role: 应为 agency、supervisor 或 admin, 实际为 %q",
 	"--server %q: want http://HOST:PORT or https://HOST":   "--server %q: 应为 http://HOST:PORT 或 https://HOST",
 	"set %s or --token (an administrator issues one with: targetwatch token issue --agency AGENCY --name NAME)": "请设置 %s 或使用 --token (令牌由管理员签发: targetwatch token issue --agency AGENCY --name NAME)",
-	"--server is required":                                  "缺少 --server",
-	"--step: want whole seconds, at least 1s, got %v":       "--step: 应为整秒且至少 1s, 实际为 %v",
-	"--through %s is outside the plan (%s .. %s)":           "--through %s 不在计划期内 (%s .. %s)",
-	"--through: %v":                                         "--through: %v",
-	"--to %s must be after --from %s":                       "--to %s 必须晚于 --from %s",
+	"--server is required":                            "缺少 --server",
+	"--step: want whole seconds, at least 1s, got %v": "--step: 应为整秒且至少 1s, 实际为 %v",
+	"--through %s is outside the plan (%s .. %s)":     "--through %s 不在计划期内 (%s .. %s)",
+	"--through: %v":                                   "--through: %v",
+	"--to %s must be after --from %s":                 "--to %s 必须晚于 --from %s",
+	"stored":                                          "已保存",
+	"unchanged (same as the current figure)":          "未变 (与现有数据相同)",
+	"corrected":                                       "已更正",
+	" (revision %d)":                                  " (第 %d 版)",
+	"warning: %s\n":                                   "提醒: %s\n",
+	"line %v":                                         "第 %v 行",
+	"created %d":                                      "新增 %d 条",
+	"unchanged %d":                                    "未变 %d 条",
+	"corrected %d":                                    "更正 %d 条",
+	"skipped %d blank":                                "跳过空行 %d 条",
+	" (dry run: nothing stored)":                      " (试运行: 未保存任何数据)",
+	"unexpected answer from the server (HTTP %d): %v":                            "服务器的应答无法识别 (HTTP %d): %v",
+	"issued token %d %q (role %s%s); the secret above is shown only this once\n": "已签发令牌 %d %q (角色 %s%s); 上面的令牌只显示这一次, 请妥善保存\n",
+	"revoked token %d\n":                                    "已吊销令牌 %d\n",
+	"%s already exists; not replaced":                       "%s 已存在, 未覆盖",
+	"backed up %s to %s: %d revisions, %d bytes, %v\n":      "已将 %s 备份到 %s: %d 个版本, %d 字节, 用时 %v\n",
 	"cannot reach %s: %v":                                   "无法连接 %s: %v",
 	"reading the answer of %s: %v":                          "读取 %s 的应答出错: %v",
 	"target %q is not a target id":                          "%q 不是指标编号",

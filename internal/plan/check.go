@@ -182,14 +182,15 @@ func (p *Plan) IsLocked(m Period, now time.Time, lockAfter time.Duration) bool {
 	return ok && !now.Before(at)
 }
 
-// PlausibilityWarning returns a message when v is far outside what the
-// target makes plausible, and "" otherwise. It never blocks a figure: a
+// PlausibilityWarning returns a warning about the value field when v is
+// far outside what the target makes plausible, and nil otherwise; it is an
+// *Error so that its message can be translated, not a refusal. It never blocks a figure: a
 // bureau may know better, but a misplaced decimal point should be noticed.
 // For a sum target the limit is three times the goal's monthly share; for
 // levels (last, max, mean) it is three times the goal.
-func (p *Plan) PlausibilityWarning(t *Target, v float64) string {
+func (p *Plan) PlausibilityWarning(t *Target, v float64) *Error {
 	if t.Kind == Milestone || t.Goal <= 0 {
-		return ""
+		return nil
 	}
 	switch t.Aggregation {
 	case Sum:
@@ -198,20 +199,20 @@ func (p *Plan) PlausibilityWarning(t *Target, v float64) string {
 			months = len(p.Periods())
 		}
 		if months < 1 {
-			return ""
+			return nil
 		}
 		share := t.Goal / float64(months)
 		if v > plausibleFactor*share {
-			return fmt.Sprintf("%s is more than %d× the goal's monthly share (%s of %s over %d months); stored, please check",
+			return Errorf(KindInvalid, "value", "%s is more than %d× the goal's monthly share (%s of %s over %d months); stored, please check",
 				FormatNumber(v), plausibleFactor, FormatNumber(math.Round(share*100)/100), FormatNumber(t.Goal), months)
 		}
 	case Last, Max, Mean:
 		if v > plausibleFactor*t.Goal {
-			return fmt.Sprintf("%s is more than %d× the goal (%s); stored, please check",
+			return Errorf(KindInvalid, "value", "%s is more than %d× the goal (%s); stored, please check",
 				FormatNumber(v), plausibleFactor, FormatNumber(t.Goal))
 		}
 	}
-	return ""
+	return nil
 }
 
 // Problem is one located problem of a batch: Line is the CSV line, or the

@@ -141,7 +141,7 @@ func TestPlausibilityWarning(t *testing.T) {
 	}
 	for _, c := range cases {
 		tg, _ := p.Target(c.target)
-		if got := p.PlausibilityWarning(tg, c.value); (got != "") != c.warn {
+		if got := p.PlausibilityWarning(tg, c.value); (got != nil) != c.warn {
 			t.Errorf("%s: got %q, want warning=%v", c.name, got, c.warn)
 		}
 	}

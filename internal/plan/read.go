@@ -98,10 +98,21 @@ func ReadPeriod(s string) (Period, error) {
 		return p, nil
 	}
 	p, why := readPeriod(t)
-	if why != "" {
-		return Period{}, Errorf(KindMalformed, "period", "%q %s; %s", Clip(s, 20), why, PeriodHint)
+	c := Clip(s, 20)
+	// One literal per reason: each is a message id with its translation.
+	switch why {
+	case "":
+		return p, nil
+	case notMonth:
+		return Period{}, Errorf(KindMalformed, "period", "%q "+notMonth+"; "+PeriodHint, c)
+	case notFirst:
+		return Period{}, Errorf(KindMalformed, "period", "%q "+notFirst+"; "+PeriodHint, c)
+	case yearLast:
+		return Period{}, Errorf(KindMalformed, "period", "%q "+yearLast+"; "+PeriodHint, c)
+	case badMonth:
+		return Period{}, Errorf(KindMalformed, "period", "%q "+badMonth+"; "+PeriodHint, c)
 	}
-	return p, nil
+	return Period{}, Errorf(KindMalformed, "period", "%q %s; "+PeriodHint, c, why)
 }
 
 // Why a text is not a month.
