@@ -24,6 +24,13 @@ const (
 	stopGrace    = 10 * time.Second
 )
 
+// EnglishEnv is this process's environment with LC_ALL=en_US.UTF-8, so
+// that the targetwatch it runs prints English whatever the machine's
+// locale; the tests of the languages set the locale themselves.
+func EnglishEnv() []string {
+	return append(os.Environ(), "LC_ALL=en_US.UTF-8")
+}
+
 // Run runs the built targetwatch with args from the repository root and
 // returns its standard output. A failure, or a run longer than two minutes,
 // fails the test with what the command wrote on standard error.
@@ -34,6 +41,7 @@ func Run(t testing.TB, args ...string) string {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Dir = RepoRoot()
+	cmd.Env = EnglishEnv()
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

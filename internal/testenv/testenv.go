@@ -127,6 +127,7 @@ func ServeBinary(t testing.TB, bin string, args ...string) *Process {
 	ctx, cancel := context.WithCancel(context.Background())
 	cmd := exec.CommandContext(ctx, bin, append([]string{"serve", "--listen", "127.0.0.1:0"}, args...)...)
 	cmd.Dir = RepoRoot()
+	cmd.Env = EnglishEnv()
 	cmd.Stdout = io.Discard
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
