@@ -77,3 +77,47 @@ func TestOverviewPerPlan(t *testing.T) {
 		t.Errorf("an unknown plan: got %d, want 400", resp.StatusCode)
 	}
 }
+
+// The import template offered on a plan's overview holds that plan's rows
+// only: water-affairs owns three targets in the district plan
+// (inferior-water-bodies-eliminated, sewer-pipes-built,
+// sludge-project-started) and one in the city's (city-sewer-pipes-built).
+func TestTemplatePerPlan(t *testing.T) {
+	h, _ := twoPlans(t)
+	_, page := get(t, h, "/?plan=city-2019&agency=water-affairs")
+	if !strings.Contains(page, `href="/template/water-affairs?plan=city-2019" download`) {
+		t.Error("the city overview's template link does not carry the plan")
+	}
+	tests := []struct {
+		name, target string
+		code         int
+		want, not    []string
+	}{
+		{"the city plan's template has the city's target only", "/template/water-affairs?plan=city-2019", 200,
+			[]string{"city-sewer-pipes-built,"}, []string{"\nsewer-pipes-built,", "sludge-project-started,"}},
+		{"the district plan's template has the district's targets only", "/template/water-affairs?plan=jiading-2019", 200,
+			[]string{"inferior-water-bodies-eliminated,", "\nsewer-pipes-built,", "sludge-project-started,"}, []string{"city-sewer-pipes-built,"}},
+		{"without ?plan the template covers both plans", "/template/water-affairs", 200,
+			[]string{"city-sewer-pipes-built,", "sludge-project-started,"}, nil},
+		{"an unknown plan is refused", "/template/water-affairs?plan=nope", 400, nil, nil},
+		{"an agency outside the selected plan has no template", "/template/civil-affairs?plan=city-2019", 404, nil, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			resp, body := get(t, h, tc.target)
+			if resp.StatusCode != tc.code {
+				t.Fatalf("got %d, want %d", resp.StatusCode, tc.code)
+			}
+			for _, w := range tc.want {
+				if !strings.Contains(body, w) {
+					t.Errorf("the template lacks %q", w)
+				}
+			}
+			for _, n := range tc.not {
+				if strings.Contains(body, n) {
+					t.Errorf("the template has %q from the other plan", n)
+				}
+			}
+		})
+	}
+}

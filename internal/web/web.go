@@ -397,9 +397,17 @@ func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view
 
 // templateDownload serves an agency's import template, in the page's
 // language: the file the API's /api/v1/agencies/{id}/template.csv answers
-// with.
+// with. ?plan= narrows it to the plan selected on the overview, so an
+// agency shared by several plans gets the rows of the plan it looks at.
 func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request, v *view) {
-	file, err := report.TemplateFile(h.cfg.Snapshots.Snapshot(), r.PathValue("agency"), v.Lang)
+	s := h.cfg.Snapshots.Snapshot()
+	if r.URL.Query().Has("plan") {
+		var ok bool
+		if s, ok = h.onePlan(w, r, v, s); !ok {
+			return
+		}
+	}
+	file, err := report.TemplateFile(s, r.PathValue("agency"), v.Lang)
 	h.download(w, r, file, err)
 }
 
