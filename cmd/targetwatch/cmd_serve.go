@@ -98,6 +98,7 @@ func runServe(ctx context.Context, e *env, args []string) error {
 	if fixed {
 		log.Info("clock fixed", "as_of", now().Format(time.RFC3339))
 	}
+	warnOutsidePeriod(log, plans, now())
 
 	db, err := store.Open(ctx, *dbPath, store.WithClock(now), store.WithLogger(log))
 	if err != nil {
@@ -352,4 +353,22 @@ func loadTracker(ctx context.Context, plans []*plan.Plan, db *store.DB, now func
 		return nil, 0, err
 	}
 	return tracker, n, nil
+}
+
+// warnOutsidePeriod tells the operator when a plan's period has ended or
+// not yet begun at the service clock, and how to replay it: otherwise a
+// first run on a past plan year shows everything red with no word why.
+func warnOutsidePeriod(log *slog.Logger, plans []*plan.Plan, now time.Time) {
+	for _, p := range plans {
+		ph := p.PhaseAt(now)
+		what := "the plan period has ended: every status is final"
+		switch ph {
+		case plan.During:
+			continue
+		case plan.NotBegun:
+			what = "the plan period has not begun: nothing is due yet"
+		}
+		log.Warn(what, "plan", p.ID, "start", p.Start.Format(time.DateOnly), "end", p.End.Format(time.DateOnly),
+			"now", now.In(p.Location).Format(time.DateOnly), "replay", "targetwatch serve --as-of "+p.ReplayDay(ph))
+	}
 }

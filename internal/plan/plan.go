@@ -198,6 +198,38 @@ func (p *Plan) FirstPeriod() Period { return PeriodOf(p.Start) }
 // LastPeriod is the plan's final reporting month.
 func (p *Plan) LastPeriod() Period { return PeriodOf(p.End) }
 
+// Phase is where a moment falls in the plan period.
+type Phase int
+
+// Phases of a plan period.
+const (
+	During   Phase = iota // from Start to the end of End's day
+	NotBegun              // before Start: nothing is due yet
+	Ended                 // after End's day: every status is final
+)
+
+// PhaseAt says whether now is before, in or after the plan period. A
+// first run on a plan year long past shows every late target red; the
+// service says why (see ReplayDay).
+func (p *Plan) PhaseAt(now time.Time) Phase {
+	switch {
+	case now.Before(p.Start):
+		return NotBegun
+	case !now.Before(p.End.AddDate(0, 0, 1)):
+		return Ended
+	}
+	return During
+}
+
+// ReplayDay is a day to pass to --as-of to see the plan in motion: the
+// plan's last day when it has ended, its first when it has not begun.
+func (p *Plan) ReplayDay(ph Phase) string {
+	if ph == NotBegun {
+		return p.Start.Format(time.DateOnly)
+	}
+	return p.End.Format(time.DateOnly)
+}
+
 // Periods lists every reporting month of the plan in order.
 func (p *Plan) Periods() []Period {
 	var out []Period
