@@ -139,6 +139,17 @@ func checkPages(t *testing.T, base string, breached, offTrack string) {
 	if n := count("article.card"); n != 1 || !strings.Contains(enText, "breached") {
 		t.Errorf("English overview filtered by breached: got %d targets, want 1 shown as breached", n)
 	}
+	// The browser asks for Chinese, but the cookie ?lang=en set wins on a
+	// page reached without ?lang=; ?lang=zh switches back for good.
+	run("overview after ?lang=en", chromedp.Navigate(base+"/"), chromedp.WaitVisible(chromedp.CSS(`article.card`)))
+	if lang := attr("html", "lang"); lang != "en" {
+		t.Errorf("overview after ?lang=en: got lang %q, want en from the cookie", lang)
+	}
+	run("back to Chinese", chromedp.Navigate(base+"/?lang=zh"), chromedp.WaitVisible(chromedp.CSS(`article.card`)))
+	run("overview after ?lang=zh", chromedp.Navigate(base+"/targets/"+offTrack), chromedp.WaitVisible(chromedp.CSS(`svg.chart-svg`)))
+	if lang := attr("html", "lang"); lang != "zh-CN" {
+		t.Errorf("target page after ?lang=zh: got lang %q, want zh-CN from the cookie", lang)
+	}
 
 	// Give late messages (favicon, policy reports) a moment to arrive.
 	run("settle", chromedp.Sleep(500*time.Millisecond))
