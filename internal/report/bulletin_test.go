@@ -217,3 +217,87 @@ func TestPreviousDue(t *testing.T) {
 		})
 	}
 }
+
+// TestBulletinComparesWhatWasKnown: the previous bulletin is evaluated
+// with only the figures received by its instant, so a late figure makes a
+// target behind then and recovered now.
+//
+// The fixture plan (due day 10) as of 2019-10-15 noon: September is the
+// last month due, the previous instant is 10 September 00:00, when
+// January to August were due (k = 8 of N = 12).
+// river-segments (sum, goal 329): 30 a month, each received on the 8th of
+// the next month, except August's, received on 12 September.
+//   - then: January to July known, actual 7·30 = 210, expected
+//     329·8/12 = 219.33, ratio 0.957: at risk (below 1, not below 0.9),
+//     behind;
+//   - now: actual 9·30 = 270, expected 329·9/12 = 246.75: on track.
+//
+// Counting every stored figure at both instants would give 240 ≥ 219.33
+// then, on schedule, and no recovery. The station milestone (due at the
+// year's end) is on track at both; the other four targets have no data.
+func TestBulletinComparesWhatWasKnown(t *testing.T) {
+	ctx := context.Background()
+	loc := shanghai(t)
+	p := fixturePlan(loc)
+	db, err := store.Open(ctx, filepath.Join(t.TempDir(), "t.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var subs []store.Submission
+	for m := time.January; m <= time.September; m++ {
+		at := time.Date(2019, m+1, 8, 9, 30, 0, 0, loc)
+		if m == time.August {
+			at = time.Date(2019, time.September, 12, 9, 30, 0, 0, loc)
+		}
+		subs = append(subs, store.Submission{Target: "river-segments", Period: plan.Period{Year: 2019, Month: m}, Value: 30, Received: at})
+	}
+	admin := plan.Principal{Name: "admin", Role: plan.RoleAdmin}
+	if _, err := db.Submit(ctx, admin, subs, store.SubmitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	asOf := time.Date(2019, 10, 15, 12, 0, 0, 0, loc)
+	b, err := BuildBulletin(ctx, plan.NewSnapshot(p, asOf, 0, nil), db, asOf, Chinese)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2 of 6 on schedule: 2/6 = 33.3%.
+	want := BulletinCounts{Total: 6, OnSchedule: 2, Unreported: 4, Share: 33.3}
+	if b.Counts != want {
+		t.Errorf("counts: got %+v, want %+v", b.Counts, want)
+	}
+	wantChanges := []string{"新增未达到序时进度0项：无。", "恢复达到序时进度1项：河道整治。", "新完成0项：无。"}
+	if !slices.Equal(b.Changes, wantChanges) {
+		t.Errorf("changes: got %q, want %q", b.Changes, wantChanges)
+	}
+}
+
+// TestBulletinOfSeveralPlans: the title names every plan and each target
+// behind is named after its plan.
+func TestBulletinOfSeveralPlans(t *testing.T) {
+	loc := shanghai(t)
+	a, c := fixturePlan(loc), fixturePlan(loc)
+	c.ID, c.Title = "city-2019", "市级任务"
+	for i := range c.Targets {
+		c.Targets[i].ID = "city-" + c.Targets[i].ID
+	}
+	s := plan.NewSnapshotOf([]*plan.Plan{a, c})
+	// 15 July 2019: June is due, nothing reported; river-segments (a sum)
+	// counts as 0 against 329·6/12 = 164.5 in both plans: off track.
+	revs := map[string][]plan.Report{}
+	cur := EvaluateAt(s, revs, time.Date(2019, 7, 15, 12, 0, 0, 0, loc))
+	b := NewBulletin(cur, nil, Chinese)
+	if want := "2019年嘉定区政府工作计划、市级任务督查通报"; b.Title != want {
+		t.Errorf("title: got %q, want %q", b.Title, want)
+	}
+	var names []string
+	for _, r := range b.Behind {
+		names = append(names, r[1])
+	}
+	if want := []string{"2019年嘉定区政府工作计划 · 河道整治", "市级任务 · 河道整治"}; !slices.Equal(names, want) {
+		t.Errorf("behind: got %q, want %q", names, want)
+	}
+	if want := []string{"未报送", "164.5条段", "164.5条段"}; len(b.Behind) > 0 && !slices.Equal(b.Behind[0][4:], want) {
+		t.Errorf("a sum with nothing reported: got %q, want %q", b.Behind[0][4:], want)
+	}
+}
