@@ -335,6 +335,13 @@ func (g *generator) gauges(s scope, n int) panelSpec {
 	var overrides []override
 	for _, t := range qs {
 		switch classOf(t) {
+		case pace:
+			// The default steps are the first plan's; a target of a
+			// plan with other pace thresholds gets its own.
+			if tt := g.thresholds(t); tt.AtRisk != th.AtRisk || tt.OffTrack != th.OffTrack {
+				overrides = append(overrides, byName(name(t),
+					property{"thresholds", steps("red", tt.OffTrack, "yellow", tt.AtRisk, "green")}))
+			}
 		case share:
 			overrides = append(overrides, byName(name(t),
 				property{"thresholds", steps("green", g.thresholds(t).CapWarning, "yellow", 1.0, "red")},

@@ -431,6 +431,7 @@ func TestGenerateSeveralPlans(t *testing.T) {
 	city := fixturePlan(t)
 	city.ID, city.Title = "city-2019", "市下达任务"
 	city.Thresholds.CapWarning = 0.8
+	city.Thresholds.OffTrack = 0.7
 	for i := range city.Targets {
 		city.Targets[i].ID = "city-" + city.Targets[i].ID
 	}
@@ -451,6 +452,11 @@ func TestGenerateSeveralPlans(t *testing.T) {
 	// for the fixture's own caps, 0.8 for the city's.
 	if !strings.Contains(js, `"value": 0.8`) || !strings.Contains(js, `"value": 0.95`) {
 		t.Error("the city's caps do not use the city's cap warning 0.8 beside the fixture's 0.95")
+	}
+	// A pace gauge turns red below the plan's off-track share: 0.9 for
+	// the fixture (the panel's default), 0.7 for the city's targets.
+	if !strings.Contains(js, `"value": 0.7`) || !strings.Contains(js, `"value": 0.9`) {
+		t.Error("the city's pace gauges do not use the city's off-track threshold 0.7 beside the fixture's 0.9")
 	}
 	for _, d := range ds {
 		for _, p := range decodeBoard(t, d.JSON).Panels {
