@@ -62,6 +62,8 @@ var messages = map[string][2]string{
 	"bulletin_day":      {"通报日期", "Bulletin day"},
 	"bulletin_print":    {"用浏览器打印即可得到A4版式（或另存为PDF）。", "Print from the browser for an A4 copy (or save it as PDF)."},
 	"bad_day":           {"日期应为YYYY-MM-DD格式，且不晚于今天。", "The day must be YYYY-MM-DD and not after today."},
+	"period_ended":      {"计划期（%s 至 %s）已结束，各项状态均为最终结果。如需回放该年度，请以 targetwatch serve --as-of %s 运行。", "The plan period (%s to %s) has ended: every status is final. To replay the year, run targetwatch serve --as-of %s."},
+	"period_not_begun":  {"计划期（%s 至 %s）尚未开始，目前没有应报数据。如需预览，请以 targetwatch serve --as-of %s 运行。", "The plan period (%s to %s) has not begun: nothing is due yet. To preview it, run targetwatch serve --as-of %s."},
 	"assumed_note":      {"计划原文未写明责任部门, 此处所列部门为推定。", "The plan names no responsible agencies; the ones shown are assumed."},
 	"signin":            {"登录", "Sign in"},
 	"signin_title":      {"请登录查看执行情况", "Sign in to see progress"},

@@ -211,6 +211,23 @@ type overviewData struct {
 	Plans []option
 	// Bulletin links the printable supervision bulletin ("" without one).
 	Bulletin string
+	// PeriodNotice says the plan period has ended or not begun at the
+	// snapshot's time, and how to replay it ("" during the period).
+	PeriodNotice string
+}
+
+// periodNotice is the banner of a plan viewed outside its period, the
+// page's twin of serve's warning.
+func periodNotice(p *plan.Plan, asOf time.Time, t map[string]string) string {
+	ph := p.PhaseAt(asOf)
+	key := "period_ended"
+	switch ph {
+	case plan.During:
+		return ""
+	case plan.NotBegun:
+		key = "period_not_begun"
+	}
+	return fmt.Sprintf(t[key], p.Start.Format(time.DateOnly), p.End.Format(time.DateOnly), p.ReplayDay(ph))
 }
 
 func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
@@ -234,6 +251,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 
 	d := overviewData{Total: len(s.Targets), Agency: agency, Status: status, Filtered: agency != "" || status != "", ClearURL: v.Link("/")}
+	d.PeriodNotice = periodNotice(s.Plan, s.AsOf, v.T)
 	counts := map[plan.Status]int{}
 	overdue := 0
 	for i := range s.Targets {
