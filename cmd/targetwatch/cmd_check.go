@@ -88,8 +88,15 @@ func printSummary(w io.Writer, file string, p *plan.Plan) {
 	fmt.Fprintf(w, "period     %s .. %s (%s), %s reports due on day %d of the next month\n",
 		p.Start.Format("2006-01-02"), p.End.Format("2006-01-02"), p.Timezone, p.Frequency, p.DueDay)
 	fmt.Fprintf(w, "source     %s (every quote found verbatim)\n", p.Source)
-	fmt.Fprintf(w, "thresholds at_risk %s, off_track %s, cap_warning %s\n",
+	fmt.Fprintf(w, "thresholds at_risk %s, off_track %s, cap_warning %s",
 		plan.FormatNumber(p.Thresholds.AtRisk), plan.FormatNumber(p.Thresholds.OffTrack), plan.FormatNumber(p.Thresholds.CapWarning))
+	for i := range p.Targets {
+		if p.Targets[i].IsGrowth() { // the band matters only to growth targets
+			fmt.Fprintf(w, ", growth_points %s", plan.FormatNumber(p.Thresholds.GrowthPoints))
+			break
+		}
+	}
+	fmt.Fprintln(w)
 
 	kinds := map[plan.Kind]int{}
 	dirs := map[plan.Direction]int{}

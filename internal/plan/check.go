@@ -42,17 +42,20 @@ const plausibleFactor = 3
 const MaxFigure = 1e12
 
 // CheckValue validates a submitted figure against what its target can
-// hold: a finite, non-negative number of at most MaxFigure, at most 100 for
-// a percentage, 0 or 1 for a milestone. The error is an *Error with Field
-// "value".
+// hold: a finite number of at most MaxFigure in magnitude, non-negative
+// except for a growth rate (which may fall), at most 100 for a percentage
+// other than a growth rate, 0 or 1 for a milestone. The error is an *Error
+// with Field "value".
 func CheckValue(t *Target, v float64) error {
 	switch {
 	case math.IsNaN(v) || math.IsInf(v, 0):
 		return Errorf(KindMalformed, "value", "must be a finite number")
 	case math.Abs(v) > MaxFigure:
 		return tooLarge(FormatNumber(v))
+	case t.IsGrowth():
+		return nil // a growth rate may be negative or above 100
 	case v < 0:
-		return Errorf(KindInvalid, "value", "must not be negative, got %s", FormatNumber(v))
+		return Errorf(KindInvalid, "value", "must not be negative (only a growth target's figure may be), got %s", FormatNumber(v))
 	case t.Kind == Milestone && v != 0 && v != 1:
 		return Errorf(KindInvalid, "value", "a milestone is reported as 0 (not done) or 1 (done), got %s", FormatNumber(v))
 	case t.IsPercent() && v > 100:

@@ -47,9 +47,15 @@ import (
 //     by its month's days (Period.Days);
 //   - max: the largest value.
 //
+// A growth target (kind growth) aggregates like last: each month reports
+// the cumulative year-on-year growth of the plan year so far (1–M月累计同比),
+// so the latest reported month is the annual figure; it may be negative.
+//
 // HasActual is false when no month is reported.
 //
-// Expected is the trajectory's value at the end of the k-th month. An
+// Expected is the trajectory's value at the end of the k-th month; for a
+// growth target it is the goal itself at every evaluated month, since the
+// cumulative growth must stay at the goal all year. An
 // explicit Target.Trajectory is followed linearly between its points; it
 // starts from 0 (a sum) or Baseline (otherwise) at the plan's start, and
 // after its last point continues linearly to the goal at the end of the due
@@ -76,7 +82,11 @@ import (
 //     since a maximum cannot fall;
 //   - mean: the current mean.
 //
-// A projection is never negative and never above 100 for a percentage.
+// A growth target projects its latest figure: a cumulative rate carries
+// no trend worth extending.
+//
+// A projection of any other kind is never negative and never above 100
+// for a percentage.
 //
 // Status (thresholds from p.Thresholds; a zero field falls back to
 // DefaultThresholds):
@@ -97,7 +107,19 @@ import (
 //     a kept cap); breached above the goal; at_risk above CapWarning·goal;
 //     otherwise on_track;
 //   - zero_growth: no_data without reports; breached above 0; otherwise
-//     on_track.
+//     on_track;
+//   - growth: the figure meets the goal when it is at least the goal
+//     (at_least) or at most the goal (at_most; goal −3 for 下降3%); an
+//     approximate goal is loosened by 5% of its magnitude (6.5 左右 is met
+//     at 6.175). The due month's figure (December's for a yearly plan)
+//     decides: achieved when it meets the goal, missed when it falls
+//     short, and missed too when the deadline passes without it. Before
+//     that, the latest figure gives on_track when it meets the goal,
+//     at_risk when it falls short by at most GrowthPoints percentage
+//     points, off_track beyond; no_data before the first figure. Growth
+//     targets have no ProgressRatio or ExpectedRatio (a share of a rate
+//     means nothing); GapPoints, the figure minus the goal in percentage
+//     points, takes their place.
 //
 // Threshold comparisons allow a relative rounding error of 1e-9, so a
 // figure exactly at a threshold is not flipped by floating-point noise in
@@ -145,6 +167,7 @@ func Evaluate(p *Plan, t *Target, revs []Report, asOf time.Time) Progress {
 	}
 	e.deadlinePassed = e.k >= e.n
 	e.milestone = t.Kind == Milestone || t.Direction == Complete
+	e.growth = t.IsGrowth()
 
 	upper := min(last.Index(e.first), cur.Index(e.first))
 	if upper >= 0 {
@@ -211,6 +234,7 @@ type evaluation struct {
 	n, k           int
 	deadlinePassed bool
 	milestone      bool
+	growth         bool
 	slots          []slot // months from first up to the last in scope
 	latest         int    // index of the latest reported month, -1 if none
 }
@@ -244,12 +268,12 @@ func (e *evaluation) actual() {
 		return
 	}
 	e.g.HasActual = true
-	switch e.t.Aggregation {
-	case Last:
+	switch {
+	case e.growth || e.t.Aggregation == Last:
 		e.g.Actual = e.slots[e.latest].value
-	case Mean:
+	case e.t.Aggregation == Mean:
 		e.g.Actual = weighted / days
-	case Max:
+	case e.t.Aggregation == Max:
 		e.g.Actual = maxV
 	default:
 		e.g.Actual = sum
@@ -258,6 +282,9 @@ func (e *evaluation) actual() {
 
 func (e *evaluation) expected() float64 {
 	t := e.t
+	if e.growth {
+		return t.Goal
+	}
 	if len(t.Trajectory) > 0 {
 		return e.trajectoryAt(e.k)
 	}
@@ -315,7 +342,7 @@ func (e *evaluation) trajectoryAt(k int) float64 {
 
 func (e *evaluation) projected() float64 {
 	t, actual := e.t, e.g.Actual
-	if e.deadlinePassed || e.milestone {
+	if e.deadlinePassed || e.milestone || e.growth {
 		return actual
 	}
 	var v float64
@@ -384,10 +411,15 @@ func (e *evaluation) status(asOf time.Time) Status {
 	if th.CapWarning <= 0 {
 		th.CapWarning = d.CapWarning
 	}
+	if th.GrowthPoints <= 0 {
+		th.GrowthPoints = d.GrowthPoints
+	}
 	if !g.HasActual && e.k == 0 {
 		return NoData
 	}
 	switch {
+	case e.growth:
+		return e.growthStatus(th.GrowthPoints)
 	case e.milestone:
 		switch {
 		case g.HasActual && atLeast(g.Actual, 1):
@@ -442,6 +474,56 @@ func (e *evaluation) status(asOf time.Time) Status {
 		return AtRisk
 	}
 	return OffTrack
+}
+
+// growthStatus is the status of a growth target; see Evaluate.
+func (e *evaluation) growthStatus(points float64) Status {
+	t, g := e.t, &e.g
+	if due := e.n - 1; due < len(e.slots) && e.slots[due].has {
+		if GrowthShortfall(t, e.slots[due].value) > 0 {
+			return Missed
+		}
+		return Achieved
+	}
+	switch {
+	case e.deadlinePassed:
+		return Missed
+	case !g.HasActual:
+		return NoData
+	}
+	short := GrowthShortfall(t, g.Actual)
+	switch {
+	case short <= 0:
+		return OnTrack
+	case short <= points*(1+1e-9):
+		return AtRisk
+	}
+	return OffTrack
+}
+
+// GrowthShortfall is how many percentage points figure v of growth target
+// t falls short of the goal (loosened by 5% of its magnitude when
+// approximate); zero or less when v meets it. Differences below 1e-9
+// points are rounding noise and count as meeting the goal.
+func GrowthShortfall(t *Target, v float64) float64 {
+	need := t.Goal
+	if t.Approximate {
+		need -= (1 - ApproximateShare) * math.Abs(t.Goal) * growthSign(t)
+	}
+	short := (need - v) * growthSign(t)
+	if short <= 1e-9 {
+		return 0
+	}
+	return short
+}
+
+// growthSign is +1 when more growth is better (at_least), −1 for a fall
+// (at_most).
+func growthSign(t *Target) float64 {
+	if t.Direction == AtMost {
+		return -1
+	}
+	return 1
 }
 
 // ApproximateShare is the share of the goal at which an approximate target

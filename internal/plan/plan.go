@@ -59,10 +59,14 @@ type Thresholds struct {
 	// CapWarning: a cap whose actual exceeds this share of the cap is at
 	// risk (default 0.95).
 	CapWarning float64
+	// GrowthPoints: a growth target whose latest figure falls short of the
+	// goal by at most this many percentage points is at risk, beyond it
+	// off track (default 1.0).
+	GrowthPoints float64
 }
 
 // DefaultThresholds are used where targets.yaml sets none.
-var DefaultThresholds = Thresholds{AtRisk: 1.0, OffTrack: 0.9, CapWarning: 0.95}
+var DefaultThresholds = Thresholds{AtRisk: 1.0, OffTrack: 0.9, CapWarning: 0.95, GrowthPoints: 1.0}
 
 // DefaultDueDay is the day of the following month a monthly report is due.
 const DefaultDueDay = 10
@@ -83,13 +87,18 @@ type Ignored struct {
 	Reason string
 }
 
-// Kind separates measured quantities from dated yes/no milestones.
+// Kind separates measured quantities from dated yes/no milestones and
+// year-on-year growth rates.
 type Kind string
 
 // Kinds of target.
 const (
 	Quantity  Kind = "quantity"
 	Milestone Kind = "milestone"
+	// Growth is a year-on-year growth rate in percent (地区生产总值增长6.5%):
+	// each month reports the cumulative growth of the year so far, which
+	// may be negative, and the goal is a rate, not an amount to accumulate.
+	Growth Kind = "growth"
 )
 
 // Direction says which side of the goal is good.
@@ -117,7 +126,7 @@ const (
 // Kinds, Directions and Aggregations list the valid values, in a stable
 // order, for validation messages and documentation.
 var (
-	Kinds        = []Kind{Quantity, Milestone}
+	Kinds        = []Kind{Quantity, Milestone, Growth}
 	Directions   = []Direction{AtLeast, AtMost, ZeroGrowth, Complete}
 	Aggregations = []Aggregation{Sum, Last, Mean, Max}
 )
@@ -129,7 +138,11 @@ type Target struct {
 	Title   string // Chinese
 	TitleEN string
 	Quote   string // verbatim fragment of the source document
-	Agency  string // Agency.ID
+	Agency  string // Agency.ID: the lead agency (牵头单位), the only one that writes
+
+	// CoAgencies are the co-responsible agencies (配合单位), sorted: they
+	// see the target as theirs but do not report it.
+	CoAgencies []string
 
 	Kind        Kind
 	Direction   Direction
@@ -162,8 +175,22 @@ type Point struct {
 }
 
 // IsPercent reports whether the target is measured in percent, which bounds
-// its goal and reported values to 0..100.
+// its goal and reported values to 0..100 (except for a growth rate).
 func (t *Target) IsPercent() bool { return t.Unit == "%" }
+
+// IsGrowth reports whether the target is a growth rate, whose figures may
+// be negative and exceed 100 and which has no ratios.
+func (t *Target) IsGrowth() bool { return t.Kind == Growth }
+
+// HasCoAgency reports whether agency is one of the target's co-agencies.
+func (t *Target) HasCoAgency(agency string) bool {
+	for _, a := range t.CoAgencies {
+		if a == agency {
+			return true
+		}
+	}
+	return false
+}
 
 // idPattern is deliberately narrow: ids become Prometheus label values, URL
 // segments and Grafana uids (at most 40 characters).
@@ -280,6 +307,11 @@ func (p *Plan) Validate() error {
 		seen[t.ID] = true
 		if !agencies[t.Agency] {
 			return fmt.Errorf("target %q: unknown agency %q", t.ID, t.Agency)
+		}
+		for _, a := range t.CoAgencies {
+			if !agencies[a] || a == t.Agency {
+				return fmt.Errorf("target %q: co-agency %q is unknown or the lead agency", t.ID, a)
+			}
 		}
 		if err := checkFigures(&t); err != nil {
 			return fmt.Errorf("target %q: %w", t.ID, err)

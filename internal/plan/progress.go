@@ -60,22 +60,36 @@ type Progress struct {
 	Deadline time.Time
 }
 
-// ProgressRatio is Actual/Goal; ok is false without data or with a zero goal.
-// It is finite: over a tiny goal it saturates (see Finite).
+// ProgressRatio is Actual/Goal; ok is false without data, with a zero goal
+// and for a growth target (see GapPoints). It is finite: over a tiny goal
+// it saturates (see Finite).
 func (g *Progress) ProgressRatio() (r float64, ok bool) {
-	if !g.HasActual || g.Target.Goal == 0 {
+	if !g.HasActual || g.Target.Goal == 0 || g.Target.IsGrowth() {
 		return 0, false
 	}
 	return Finite(g.Actual / g.Target.Goal), true
 }
 
-// ExpectedRatio is Expected/Goal; ok is false with a zero goal. It is
-// finite like ProgressRatio.
+// ExpectedRatio is Expected/Goal; ok is false with a zero goal and for a
+// growth target. It is finite like ProgressRatio.
 func (g *Progress) ExpectedRatio() (r float64, ok bool) {
-	if g.Target.Goal == 0 {
+	if g.Target.Goal == 0 || g.Target.IsGrowth() {
 		return 0, false
 	}
 	return Finite(g.Expected / g.Target.Goal), true
+}
+
+// GapPoints is, for a growth target with a figure, how many percentage
+// points the latest figure is better than the goal, negative when it
+// falls short: +0.1 for 6.6 against at least 6.5, −7.7 for −1.2 against
+// it, +0.5 for −3.5 against at most −3 (a fall of 3.5 where 3 was asked).
+// ok is false for other targets and without data. It shows where ratios
+// show for other targets.
+func (g *Progress) GapPoints() (gap float64, ok bool) {
+	if !g.HasActual || !g.Target.IsGrowth() {
+		return 0, false
+	}
+	return (g.Actual - g.Target.Goal) * growthSign(g.Target), true
 }
 
 // Finite saturates what a quotient or product of bounded figures can still

@@ -28,7 +28,7 @@ import (
 // checked as usual and the cache rewritten. Deleting it is always safe.
 
 // cacheMagic starts every cache file; the digit is the layout version.
-const cacheMagic = "targetwatch plan cache 1\n"
+const cacheMagic = "targetwatch plan cache 2\n"
 
 // CacheInfo says how LoadCached used its cache file.
 type CacheInfo struct {
@@ -345,6 +345,7 @@ func (w *writer) plan(p *plan.Plan) error {
 	w.float(p.Thresholds.AtRisk)
 	w.float(p.Thresholds.OffTrack)
 	w.float(p.Thresholds.CapWarning)
+	w.float(p.Thresholds.GrowthPoints)
 
 	w.count(len(p.Agencies), p.Agencies == nil)
 	for _, a := range p.Agencies {
@@ -362,6 +363,10 @@ func (w *writer) plan(p *plan.Plan) error {
 		w.str(t.TitleEN)
 		w.str(t.Quote)
 		w.str(t.Agency)
+		w.count(len(t.CoAgencies), t.CoAgencies == nil)
+		for _, a := range t.CoAgencies {
+			w.str(a)
+		}
 		w.str(string(t.Kind))
 		w.str(string(t.Direction))
 		w.str(string(t.Aggregation))
@@ -529,6 +534,7 @@ func decodePlan(r *reader) (*plan.Plan, error) {
 	p.Thresholds.AtRisk = r.float()
 	p.Thresholds.OffTrack = r.float()
 	p.Thresholds.CapWarning = r.float()
+	p.Thresholds.GrowthPoints = r.float()
 
 	if n := r.count(); n >= 0 {
 		p.Agencies = make([]plan.Agency, n)
@@ -546,6 +552,12 @@ func decodePlan(r *reader) (*plan.Plan, error) {
 			t.TitleEN = r.str()
 			t.Quote = r.str()
 			t.Agency = r.str()
+			if n := r.count(); n >= 0 {
+				t.CoAgencies = make([]string, n)
+				for j := range t.CoAgencies {
+					t.CoAgencies[j] = r.str()
+				}
+			}
 			t.Kind = plan.Kind(r.str())
 			t.Direction = plan.Direction(r.str())
 			t.Aggregation = plan.Aggregation(r.str())

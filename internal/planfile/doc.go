@@ -22,6 +22,8 @@
 //	  at_risk: 1.0                  # at_least: actual/expected below this is at risk (default 1.0)
 //	  off_track: 0.9                # ... below this off track (default 0.9); must not exceed at_risk
 //	  cap_warning: 0.95             # at_most: above this share of the cap is at risk (default 0.95); at most 1
+//	  growth_points: 1.0            # growth: short of the goal by at most this many percentage points is at risk,
+//	                                # beyond it off track (default 1.0); above 0
 //
 //	agencies:                       # required; the bureaus that report
 //	  - id: water-affairs           # slug, unique; required
@@ -37,8 +39,10 @@
 //	    title: 消除劣V类水体          # Chinese; required
 //	    title_en: Water bodies below Grade V eliminated # optional
 //	    quote: 确保消除劣V类水体不少于329条段 # verbatim from source, within item 10.2; required
-//	    agency: water-affairs       # an id from agencies; required
-//	    kind: quantity              # quantity or milestone; required
+//	    agency: water-affairs       # an id from agencies: the lead agency (牵头单位), the one that reports; required
+//	    co_agencies: [landscaping]  # optional: co-responsible agencies (配合单位), each once, not the lead;
+//	                                # they see the target as theirs but cannot write it
+//	    kind: quantity              # quantity, milestone or growth; required
 //	    direction: at_least         # at_least, at_most, zero_growth (quantities) or complete (milestones)
 //	    goal: 329                   # >= 0; zero_growth: 0; unit "%": 0..100; milestone: 1
 //	    unit: 条段                   # Chinese unit; "%" makes it a percentage
@@ -70,6 +74,17 @@
 //	    kind: milestone             # direction complete, goal 1, aggregation max and
 //	                                # unit 项 (milestone) are its defaults
 //
+//	  - id: gdp-growth              # a growth rate: 1–M月累计同比, may be negative
+//	    item: "1"
+//	    title: 地区生产总值增长
+//	    quote: 地区生产总值增长6.5%左右
+//	    agency: development
+//	    kind: growth                # unit "%" is its default and the only one allowed; no aggregation
+//	                                # (the latest month counts), no baseline, no trajectory
+//	    direction: at_least         # at_least (增长) or at_most (下降: goal -3 for 下降3%)
+//	    goal: 6.5                   # any number within ±1e12, negative included
+//	    approximate: true           # 左右: met within 5% of the goal's magnitude (6.175)
+//
 //	ignored:                        # numeric phrases of the source that are deliberately not targets
 //	  - item: "6.4"                 # all three fields required
 //	    text: 第四次
@@ -83,4 +98,5 @@
 // with the number), the quote must lie within that item's text. A milestone
 // takes no trajectory and aggregates by max or last. A baseline is
 // non-negative and, for a percentage, at most 100; so are trajectory values.
+// Only a growth target's goal and figures may be negative or above 100.
 package planfile

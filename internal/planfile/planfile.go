@@ -191,6 +191,13 @@ func (b *builder) thresholds() {
 	if th.CapWarning > 1 {
 		b.errorf(b.node(&t.CapWarning), "cap_warning must be at most 1 (a share of the cap), got %s", plan.FormatNumber(th.CapWarning))
 	}
+	if b.ok(&t.GrowthPoints) {
+		if g := t.GrowthPoints; !(g > 0) || tooBig(g) {
+			b.errorf(b.node(&t.GrowthPoints), "growth_points must be a number of percentage points above 0, got %s", plan.FormatNumber(g))
+		} else {
+			th.GrowthPoints = g
+		}
+	}
 }
 
 func (b *builder) readSourceDoc() {

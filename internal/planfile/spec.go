@@ -29,9 +29,10 @@ type File struct {
 // ThresholdsSpec is the `thresholds:` mapping; a missing key takes its value
 // from plan.DefaultThresholds.
 type ThresholdsSpec struct {
-	AtRisk     float64 `yaml:"at_risk,omitempty"`
-	OffTrack   float64 `yaml:"off_track,omitempty"`
-	CapWarning float64 `yaml:"cap_warning,omitempty"`
+	AtRisk       float64 `yaml:"at_risk,omitempty"`
+	OffTrack     float64 `yaml:"off_track,omitempty"`
+	CapWarning   float64 `yaml:"cap_warning,omitempty"`
+	GrowthPoints float64 `yaml:"growth_points,omitempty"`
 }
 
 // AgencySpec is one entry of `agencies:`.
@@ -51,6 +52,7 @@ type TargetSpec struct {
 	TitleEN     string     `yaml:"title_en,omitempty"`
 	Quote       string     `yaml:"quote"`
 	Agency      string     `yaml:"agency"`
+	CoAgencies  []string   `yaml:"co_agencies,omitempty"`
 	Kind        string     `yaml:"kind"`
 	Direction   string     `yaml:"direction,omitempty"`
 	Goal        float64    `yaml:"goal"`

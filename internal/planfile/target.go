@@ -2,6 +2,7 @@ package planfile
 
 import (
 	"math"
+	"sort"
 	"strings"
 
 	"gopkg.in/yaml.v3"
@@ -93,6 +94,9 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 			b.errorf(b.node(&ts.Agency), "unknown agency %q: not in agencies", ts.Agency)
 		}
 	}
+	if b.ok(&ts.CoAgencies) {
+		t.CoAgencies = b.coAgencies(ts)
+	}
 
 	kindOK := false
 	if b.required(&ts.Kind, ts, "kind") {
@@ -103,12 +107,18 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 	}
 	milestone := kindOK && t.Kind == plan.Milestone
 	quantity := kindOK && t.Kind == plan.Quantity
+	growth := kindOK && t.Kind == plan.Growth
 
 	if milestone {
 		b.milestoneDefaults(ts, &t)
 	}
 	dirOK := b.direction(ts, milestone, quantity)
-	aggOK := b.aggregation(ts, milestone, quantity)
+	var aggOK bool
+	if growth {
+		b.growth(ts, &t)
+	} else {
+		aggOK = b.aggregation(ts, milestone, quantity)
+	}
 
 	if !b.has(&ts.Unit) && quantity {
 		b.errorf(b.node(ts), "missing unit")
@@ -120,13 +130,15 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 		b.errorf(b.node(&ts.Aggregation), "a percentage cannot be summed over months: use last, mean or max")
 	}
 
-	if !b.has(&ts.Goal) && (quantity || !kindOK) {
+	if !b.has(&ts.Goal) && (quantity || growth || !kindOK) {
 		b.errorf(b.node(ts), "missing goal")
 	} else if b.ok(&ts.Goal) {
 		g := ts.Goal
 		switch {
 		case tooBig(g):
 			b.errorf(b.node(&ts.Goal), "goal must be at most %s, got %s", plan.FormatNumber(plan.MaxFigure), plan.FormatNumber(g))
+		case growth:
+			// A growth rate may be negative (下降3% is goal −3) or above 100.
 		case g < 0:
 			b.errorf(b.node(&ts.Goal), "goal must not be negative, got %s", plan.FormatNumber(g))
 		case milestone && g != 1:
@@ -155,6 +167,8 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 		switch {
 		case milestone:
 			b.errorf(b.node(ts.Baseline), "a milestone takes no baseline")
+		case growth:
+			b.errorf(b.node(ts.Baseline), "a growth target takes no baseline: its goal is the rate expected every month")
 		case aggOK && t.Aggregation != plan.Last && t.Aggregation != plan.Max:
 			b.errorf(b.node(ts.Baseline), "baseline applies only to aggregation last or max (a level), not %s", t.Aggregation)
 		case tooBig(v):
@@ -168,7 +182,9 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 		}
 	}
 
-	if b.ok(&ts.Trajectory) {
+	if b.ok(&ts.Trajectory) && growth {
+		b.errorf(b.node(&ts.Trajectory), "a growth target takes no trajectory: its goal is the rate expected every month")
+	} else if b.ok(&ts.Trajectory) {
 		t.Trajectory = b.trajectory(ts, &t, milestone, aggOK, percent, period)
 	}
 	return t
@@ -177,6 +193,53 @@ func (b *builder) target(ts *TargetSpec, period bool) plan.Target {
 // tooBig reports a figure of the plan beyond what a reported figure may be
 // (YAML's .inf and .nan included), which plan.Validate refuses.
 func tooBig(v float64) bool { return math.IsNaN(v) || math.Abs(v) > plan.MaxFigure }
+
+// growth checks what is particular to a growth target: a direction of
+// at_least or at_most, no aggregation (the latest cumulative figure
+// counts, as with last) and the unit "%", its default.
+func (b *builder) growth(ts *TargetSpec, t *plan.Target) {
+	t.Aggregation = plan.Last
+	if b.has(&ts.Aggregation) {
+		b.errorf(b.node(&ts.Aggregation), "a growth target takes no aggregation: each month reports the cumulative growth so far and the latest counts")
+	}
+	if b.ok(&ts.Direction) && valid(plan.Directions, ts.Direction) {
+		if d := plan.Direction(ts.Direction); d != plan.AtLeast && d != plan.AtMost {
+			b.errorf(b.node(&ts.Direction), "a growth target's direction must be at_least (grow by at least the goal) or at_most (a fall: goal -3 for 下降3%%), got %s", d)
+		}
+	}
+	if !b.has(&ts.Unit) {
+		t.Unit = "%"
+		if !b.has(&ts.UnitEN) {
+			t.UnitEN = "%"
+		}
+	} else if b.ok(&ts.Unit) && ts.Unit != "%" {
+		b.errorf(b.node(&ts.Unit), "a growth target's unit must be \"%%\" (a year-on-year rate), got %q", ts.Unit)
+	}
+}
+
+// coAgencies checks the co-responsible agencies: known, not the lead
+// agency, each once; it returns them sorted.
+func (b *builder) coAgencies(ts *TargetSpec) []string {
+	seen := make(map[string]bool, len(ts.CoAgencies))
+	out := make([]string, 0, len(ts.CoAgencies))
+	for i := range ts.CoAgencies {
+		id := ts.CoAgencies[i]
+		n := b.node(&ts.CoAgencies[i], &ts.CoAgencies)
+		switch {
+		case !b.agencyIDs[id]:
+			b.errorf(n, "unknown co-agency %q: not in agencies", id)
+		case id == ts.Agency:
+			b.errorf(n, "co-agency %q is the lead agency: list it once, as agency", id)
+		case seen[id]:
+			b.errorf(n, "co-agency %q is listed twice", id)
+		default:
+			seen[id] = true
+			out = append(out, id)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
 
 // milestoneDefaults fills what a milestone may leave out.
 func (b *builder) milestoneDefaults(ts *TargetSpec, t *plan.Target) {

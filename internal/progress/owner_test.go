@@ -59,7 +59,7 @@ func within(t *testing.T, what string, f func()) {
 // equal evaluating every target from scratch, and every snapshot a reader
 // took must still read as when it was taken.
 func TestAddSyncMatchesFullEvaluation(t *testing.T) {
-	p := synth.Plan(40)
+	p := withGrowth(synth.Plan(40))
 	c := newClock(day(p, "2019-01-05"))
 	tr := newTracker(t, p, c.now)
 	running(t, tr)

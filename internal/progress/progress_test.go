@@ -125,6 +125,30 @@ func TestApplyPublishesBeforeReturning(t *testing.T) {
 	}
 }
 
+// withGrowth turns every fifth target of p into a growth rate, alternately
+// "grow by at least 6.5%" and "fall by at least 3%", so the property tests
+// below cover growth targets and their negative figures too.
+func withGrowth(p *plan.Plan) *plan.Plan {
+	for i := 2; i < len(p.Targets); i += 5 {
+		t := &p.Targets[i]
+		t.Kind, t.Aggregation, t.Unit, t.Baseline, t.HasBaseline, t.Trajectory = plan.Growth, plan.Last, "%", 0, false, nil
+		t.Direction, t.Goal = plan.AtLeast, 6.5
+		if i%10 == 7 {
+			t.Direction, t.Goal = plan.AtMost, -3
+		}
+	}
+	return p
+}
+
+// figure is a random figure for target i: -10..9.9 for a growth rate,
+// 0..199 otherwise.
+func figure(p *plan.Plan, rng *rand.Rand, i int) float64 {
+	if p.Targets[i].IsGrowth() {
+		return float64(rng.IntN(200)-100) / 10
+	}
+	return float64(rng.IntN(200))
+}
+
 // history makes random commits and corrections and keeps every revision,
 // to evaluate targets from scratch.
 type history struct {
@@ -144,7 +168,7 @@ func (h *history) commit() plan.Report {
 	m := 1 + h.rng.IntN(12)
 	key := h.p.Targets[i].ID + "/" + period(m).String()
 	h.revision[key]++
-	r := report(h.p, i, m, float64(h.rng.IntN(200)), h.revision[key])
+	r := report(h.p, i, m, figure(h.p, h.rng, i), h.revision[key])
 	h.all[r.Target] = append(h.all[r.Target], r)
 	return r
 }
@@ -166,7 +190,7 @@ func (h *history) check(t *testing.T, step int, s *plan.Snapshot) {
 // clock moves and checks after each that the incrementally maintained
 // snapshot equals evaluating every target from scratch.
 func TestApplyMatchesFullEvaluation(t *testing.T) {
-	p := synth.Plan(40)
+	p := withGrowth(synth.Plan(40))
 	c := newClock(day(p, "2019-01-05"))
 	tr := newTracker(t, p, c.now)
 	h := newHistory(p, 1)
@@ -483,7 +507,7 @@ func TestLoadFuncErrorPublishesNothing(t *testing.T) {
 // in at construction in a shuffled order with corrections among them, gives
 // exactly what evaluating each target alone gives.
 func TestLoadAtNewMatchesEvaluate(t *testing.T) {
-	p := synth.Plan(parallelFrom + 123)
+	p := withGrowth(synth.Plan(parallelFrom + 123))
 	asOf := day(p, "2019-07-20")
 	rng := rand.New(rand.NewPCG(3, 4))
 	var revs []plan.Report
@@ -598,7 +622,7 @@ func TestCommitSharesUntouchedProgress(t *testing.T) {
 // valid for: right after a refresh, and just before the refresh Run
 // would schedule next.
 func TestKnownAtMatchesFullEvaluation(t *testing.T) {
-	p := synth.Plan(24)
+	p := withGrowth(synth.Plan(24))
 	start := day(p, "2019-01-01")
 	c := newClock(start)
 	rng := rand.New(rand.NewPCG(5, 6))
@@ -608,7 +632,7 @@ func TestKnownAtMatchesFullEvaluation(t *testing.T) {
 	for i := range p.Targets {
 		for m := 1; m <= 12; m++ {
 			for rv := 1; rv <= 1+rng.IntN(3); rv++ {
-				r := report(p, i, m, float64(rng.IntN(100)), rv)
+				r := report(p, i, m, figure(p, rng, i)/2, rv)
 				r.Received = start.Add(time.Duration(rng.Int64N(year)))
 				revs = append(revs, r)
 				all[r.Target] = append(all[r.Target], r)
