@@ -115,7 +115,11 @@ func printSummary(w io.Writer, file string, p *plan.Plan) {
 		}
 		byAgency[t.Agency][t.Kind]++
 	}
-	fmt.Fprintf(w, "\ntargets    %d: %s; %d approximate\n", len(p.Targets), counts(plan.Kinds, kinds), approx)
+	shown := plan.Kinds
+	if kinds[plan.Growth] == 0 { // most plans have none: keep their summary as it was
+		shown = []plan.Kind{plan.Quantity, plan.Milestone}
+	}
+	fmt.Fprintf(w, "\ntargets    %d: %s; %d approximate\n", len(p.Targets), counts(shown, kinds), approx)
 	fmt.Fprintf(w, "direction  %s\n", counts(plan.Directions, dirs))
 	fmt.Fprintf(w, "aggregate  %s\n", counts(plan.Aggregations, aggs))
 

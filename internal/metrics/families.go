@@ -17,6 +17,7 @@ package metrics
 import (
 	"maps"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -112,12 +113,12 @@ var families = []family{
 		name: plan.MetricTargetInfo, typ: prometheus.GaugeValue,
 		help: "Targets of the plans and their metadata; always 1. Join on plan and target_id with group_left.",
 		labels: []string{
-			plan.LabelAgency, plan.LabelAgencyName, plan.LabelAggregation, plan.LabelDirection,
+			plan.LabelAgency, plan.LabelAgencyName, plan.LabelAggregation, plan.LabelCoAgencies, plan.LabelDirection,
 			plan.LabelItem, plan.LabelKind, plan.LabelPlan, plan.LabelTargetID, plan.LabelTitle, plan.LabelUnit,
 		},
 		perTarget: func(g *plan.Progress, a *agencyNames, emit emitFunc) {
 			t := g.Target
-			emit(1, t.Agency, (*a)[t.Agency], string(t.Aggregation), string(t.Direction),
+			emit(1, t.Agency, (*a)[t.Agency], string(t.Aggregation), strings.Join(t.CoAgencies, ","), string(t.Direction),
 				t.Item, string(t.Kind), g.Plan.ID, t.ID, t.Title, t.Unit)
 		},
 	},
@@ -155,7 +156,7 @@ var families = []family{
 	},
 	{
 		name: plan.MetricTargetProgressRatio, typ: prometheus.GaugeValue, labels: targetLabel,
-		help: "Actual divided by goal; absent without data or with a zero goal.",
+		help: "Actual divided by goal; absent without data, with a zero goal and for growth rates.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if r, ok := g.ProgressRatio(); ok {
 				emit(r, g.Plan.ID, g.Target.ID)
@@ -164,7 +165,7 @@ var families = []family{
 	},
 	{
 		name: plan.MetricTargetExpectedRatio, typ: prometheus.GaugeValue, labels: targetLabel,
-		help: "Expected divided by goal; absent with a zero goal.",
+		help: "Expected divided by goal; absent with a zero goal and for growth rates.",
 		perTarget: func(g *plan.Progress, _ *agencyNames, emit emitFunc) {
 			if r, ok := g.ExpectedRatio(); ok {
 				emit(r, g.Plan.ID, g.Target.ID)

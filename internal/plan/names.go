@@ -29,14 +29,17 @@ const (
 	// LabelPlan is the plan's id on every per-target series, so that
 	// several plans (or several services) in one Prometheus never collide
 	// on target_id.
-	LabelPlan        = "plan"
-	LabelStart       = "start"
-	LabelEnd         = "end"
-	LabelTargetID    = "target_id"
-	LabelItem        = "item"
-	LabelTitle       = "title"
-	LabelAgency      = "agency"
-	LabelAgencyName  = "agency_name"
+	LabelPlan       = "plan"
+	LabelStart      = "start"
+	LabelEnd        = "end"
+	LabelTargetID   = "target_id"
+	LabelItem       = "item"
+	LabelTitle      = "title"
+	LabelAgency     = "agency"
+	LabelAgencyName = "agency_name"
+	// LabelCoAgencies lists a target's co-agencies on target_info: their
+	// ids, sorted, joined by commas ("" when it has none).
+	LabelCoAgencies  = "co_agencies"
 	LabelUnit        = "unit"
 	LabelDirection   = "direction"
 	LabelAggregation = "aggregation"

@@ -184,6 +184,8 @@ func Summary(g *plan.Progress, lang Lang) string {
 			return pick(en, "逾期未完成", "not done by its due date")
 		}
 		return pick(en, "尚未完成", "not done yet")
+	case t.IsGrowth():
+		return growthSummary(g, en)
 	case t.Direction == plan.ZeroGrowth:
 		if g.Actual > 0 {
 			return fmt.Sprintf(pick(en, "新增%s%s, 未实现零增长", "increase of %s %s: zero growth not held"), a, unit)
@@ -230,6 +232,21 @@ func Summary(g *plan.Progress, lang Lang) string {
 		return head + fmt.Sprintf(pick(en, ", 比序时进度高%s个百分点", ", %s points ahead of schedule"), pts)
 	}
 	return head + pick(en, ", 与序时进度持平", ", on schedule")
+}
+
+// growthSummary compares a growth rate with its goal in percentage points,
+// the way a bulletin says 增幅低于目标任务: a share of a rate means nothing.
+func growthSummary(g *plan.Progress, en bool) string {
+	a := Number(g.Actual)
+	gap, _ := g.GapPoints()
+	pts := Number(math.Abs(gap))
+	switch {
+	case gap < 0:
+		return fmt.Sprintf(pick(en, "累计%s%%, 比目标差%s个百分点", "at %s%%, %s points short of the goal"), a, pts)
+	case gap > 0:
+		return fmt.Sprintf(pick(en, "累计%s%%, 好于目标%s个百分点", "at %s%%, %s points better than the goal"), a, pts)
+	}
+	return fmt.Sprintf(pick(en, "累计%s%%, 与目标持平", "at %s%%, at the goal"), a)
 }
 
 func pick(en bool, zh, e string) string {

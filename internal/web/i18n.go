@@ -38,6 +38,8 @@ var messages = map[string][2]string{
 	"expected":          {"序时进度", "Expected"},
 	"projection":        {"预计全年", "Projection"},
 	"gap":               {"与序时进度差距", "Gap to expected"},
+	"gap_goal":          {"与目标差距", "Gap to the goal"},
+	"points":            {"个百分点", "points"},
 	"last_report":       {"最近报送", "Last report"},
 	"never":             {"从未报送", "never reported"},
 	"corrections":       {"更正次数", "Corrections"},

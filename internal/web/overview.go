@@ -102,7 +102,7 @@ type bar struct {
 
 func newBar(g *plan.Progress) bar {
 	t := g.Target
-	if t.Goal <= 0 {
+	if t.Goal <= 0 || t.IsGrowth() { // a share of a growth rate means nothing
 		return bar{}
 	}
 	clip := func(x float64) float64 { return max(0, min(100, x)) }

@@ -80,13 +80,10 @@ func (h *Handler) target(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	if !c.Milestone {
 		d.Facts = append(d.Facts, fact{v.T["expected"], c.Expected})
-		if g.HasActual {
-			gap := g.Actual - g.Expected
-			sign := ""
-			if gap > 0 {
-				sign = "+"
-			}
-			d.Facts = append(d.Facts, fact{v.T["gap"], sign + withUnit(report.Number(gap), unit)})
+		if pts, ok := g.GapPoints(); ok {
+			d.Facts = append(d.Facts, fact{v.T["gap_goal"], signed(pts) + " " + v.T["points"]})
+		} else if g.HasActual {
+			d.Facts = append(d.Facts, fact{v.T["gap"], withUnit(signed(g.Actual-g.Expected), unit)})
 		}
 		if g.HasProjected {
 			d.Facts = append(d.Facts, fact{v.T["projection"], withUnit(report.Number(g.Projected), unit)})
@@ -322,4 +319,12 @@ func niceCeil(x float64) float64 {
 		}
 	}
 	return 10 * e
+}
+
+// signed writes a difference with its sign, + included.
+func signed(x float64) string {
+	if x > 0 {
+		return "+" + report.Number(x)
+	}
+	return report.Number(x)
 }
