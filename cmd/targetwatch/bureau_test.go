@@ -160,7 +160,7 @@ func TestBureauCommands(t *testing.T) {
 	// sewer-pipes-built 2019-10 holds 1.8 by now, so 2.5 corrects it.
 	oneBad := csvFile("target,period,value,note\nsewer-pipes-built,2019-11,-1,\n")
 	code, _, stderr := cli(t, clerk, "import", "--server", url, oneBad)
-	if want := "line 2: value: must not be negative, got -1"; code != 1 || strings.Count(stderr, want) != 1 {
+	if want := "line 2: value: must not be negative (only a growth target's figure may be), got -1"; code != 1 || strings.Count(stderr, want) != 1 {
 		t.Errorf("one bad row: got exit %d, stderr %q; want 1 and %q exactly once", code, stderr, want)
 	}
 	twoBad := csvFile("target,period,value,note\nsewer-pipes-built,2019-10,2.5,\nsewer-pipes-built,2019-11,-1,\n")

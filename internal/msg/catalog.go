@@ -67,7 +67,7 @@ var chinese = map[string]string{
 	"must be a finite number, got %q":                                                "必须是有限的数值, 实际为 %q",
 	"must be a finite number, got %s":                                                "必须是有限的数值, 实际为 %s",
 	"must be at most %s in magnitude, got %s":                                        "绝对值不能超过 %s, 实际为 %s",
-	"must not be negative, got %s":                                                   "不能为负数, 实际为 %s",
+	"must not be negative (only a growth target's figure may be), got %s":            "不能为负数 (只有增长率指标可以为负), 实际为 %s",
 	"%q: a %% sign is read only for a target measured in %%; write the number alone": "%q: 只有以 %% 为单位的指标才能带 %% 号; 请只写数字",
 	"want a number, got %q":                                                          "应为数值, 实际为 %q",
 	"want a JSON number, got %s":                                                     "应为 JSON 数值, 实际为 %s",

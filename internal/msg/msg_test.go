@@ -69,7 +69,7 @@ func TestSprintf(t *testing.T) {
 		{"Chinese comes from the catalog, the id unchanged", Chinese, "unknown target %q", []any{"water-2025"}, `没有指标 "water-2025"`},
 		{"numbers keep their form: no grouping of 12345", Chinese, "the body is over %d bytes; split the batch", []any{12345}, "请求内容超过 12345 字节; 请分批报送"},
 		{"an id the catalog lacks reads in English", Chinese, "no such message %d", []any{7}, "no such message 7"},
-		{"an error argument is put into the language too", Chinese, "line %d: %s", []any{3, plan.Errorf(plan.KindInvalid, "value", "must not be negative, got %s", "-1")}, "第 3 行: value: 不能为负数, 实际为 -1"},
+		{"an error argument is put into the language too", Chinese, "line %d: %s", []any{3, plan.Errorf(plan.KindInvalid, "value", "must not be negative (only a growth target's figure may be), got %s", "-1")}, "第 3 行: value: 不能为负数 (只有增长率指标可以为负), 实际为 -1"},
 		{"a nested msg error is put into the language", Chinese, "--format: %v", []any{Errorf("want zh or en, got %q", "fr")}, `--format: 应为 zh 或 en, 实际为 "fr"`},
 	} {
 		t.Run(c.name, func(t *testing.T) {
