@@ -144,3 +144,26 @@ func TestCheckValueGrowth(t *testing.T) {
 		t.Errorf("negative level: got %v, want %q", err, want)
 	}
 }
+
+// A co-agency reads like everyone but writes only its own targets: the
+// lead agency reports.
+func TestCoAgencyCannotWrite(t *testing.T) {
+	tg := Target{ID: "gdp-growth", Agency: "development", CoAgencies: []string{"economy", "statistics"}}
+	cases := []struct {
+		name string
+		who  Principal
+		want bool
+	}{
+		{"the lead agency writes", Principal{Role: RoleAgency, Agency: "development"}, true},
+		{"a co-agency does not", Principal{Role: RoleAgency, Agency: "statistics"}, false},
+		{"an administrator does", Principal{Role: RoleAdmin}, true},
+	}
+	for _, c := range cases {
+		if got := c.who.CanWrite(&tg); got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, got, c.want)
+		}
+	}
+	if !tg.HasCoAgency("statistics") || tg.HasCoAgency("development") {
+		t.Errorf("HasCoAgency: statistics is a co-agency, the lead is not")
+	}
+}
