@@ -96,3 +96,38 @@ func TestGrowthRules(t *testing.T) {
 		})
 	}
 }
+
+// The example plan of main economic indicators loads beside the
+// repository's plan: five growth targets, one rate held under a level
+// (a cap, not growth), co-agencies sorted.
+func TestGrowthExample(t *testing.T) {
+	paths := []string{filepath.Join("..", "..", "targets.yaml"), filepath.Join("..", "..", "examples", "growth-2019.yaml")}
+	var plans []*plan.Plan
+	for _, path := range paths {
+		p, err := Load(path)
+		if err != nil {
+			t.Fatalf("Load(%s):\n%v", path, err)
+		}
+		plans = append(plans, p)
+	}
+	if err := Together(paths, plans); err != nil {
+		t.Fatalf("together: %v", err)
+	}
+	growth := 0
+	for _, tg := range plans[1].Targets {
+		if tg.IsGrowth() {
+			growth++
+		}
+	}
+	if growth != 5 {
+		t.Errorf("got %d growth targets, want 5", growth)
+	}
+	cap, _ := plans[1].Target("registered-unemployment-rate")
+	if cap.Kind != plan.Quantity || cap.Direction != plan.AtMost || cap.Goal != 3.5 {
+		t.Errorf("控制在3.5%%以内: got %s %s %v, want a quantity capped at 3.5", cap.Kind, cap.Direction, cap.Goal)
+	}
+	gdp, _ := plans[1].Target("gdp-growth")
+	if want := []string{"economy", "statistics"}; !reflect.DeepEqual(gdp.CoAgencies, want) {
+		t.Errorf("co-agencies: got %q, want %q", gdp.CoAgencies, want)
+	}
+}
