@@ -260,3 +260,92 @@ func TestBackfillRefusesBadFlags(t *testing.T) {
 		})
 	}
 }
+
+// With two plans, the backfill carries each target's plan label and still
+// equals /metrics of both plans served together at every month start and
+// both plans' due days; a figure of the second plan counts from when it was
+// received.
+func TestBackfillSeveralPlans(t *testing.T) {
+	db := demoDB(t)
+	ctx := context.Background()
+	st, err := store.Open(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	tok, _, err := st.IssueToken(ctx, "migration", "", plan.RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	who := plan.Principal{TokenID: tok.ID, Name: tok.Name, Role: plan.RoleAdmin}
+	city, err := planfile.Load(filepath.Join(testenv.RepoRoot(), "examples", "city-2019.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := city.Location
+	jan, _ := plan.ParsePeriod("2019-01")
+	feb, _ := plan.ParsePeriod("2019-02")
+	// January's 3 km arrives on 15 February, February's 4 km on 25 March,
+	// after the city plan's due day (the 20th).
+	if _, err := st.Submit(ctx, who, []store.Submission{
+		{Target: "city-sewer-pipes-built", Period: jan, Value: 3, Received: time.Date(2019, 2, 15, 9, 0, 0, 0, loc)},
+		{Target: "city-sewer-pipes-built", Period: feb, Value: 4, Received: time.Date(2019, 3, 25, 9, 0, 0, 0, loc)},
+	}, store.SubmitOptions{}); err != nil {
+		t.Fatal(err)
+	}
+
+	district, err := planfile.Load(filepath.Join(testenv.RepoRoot(), "targets.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(t.TempDir(), "two.om")
+	testenv.Run(t, "backfill", "--targets", "targets.yaml", "--targets", filepath.Join("examples", "city-2019.yaml"),
+		"--db", db, "--from", "2019-01-01", "--to", "2020-01-01", "--step", "24h", "--job", "", "--out", out)
+
+	var instants []time.Time
+	for m := time.January; m <= time.December; m++ {
+		instants = append(instants, time.Date(2019, m, 1, 0, 0, 0, 0, loc),
+			time.Date(2019, m, district.DueDay, 0, 0, 0, 0, loc), time.Date(2019, m, city.DueDay, 0, 0, 0, 0, loc))
+	}
+	wanted := map[int64]bool{}
+	for _, at := range instants {
+		wanted[at.Unix()] = true
+	}
+	got := samplesAt(t, out, wanted)
+	plans := []*plan.Plan{district, city}
+	for _, at := range instants {
+		tr, _, err := loadTracker(ctx, plans, st, func() time.Time { return at }, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		metrics.Handler(tr.Snapshot, nil, nil).ServeHTTP(rec, httptest.NewRequest("GET", "/metrics", nil))
+		live := progressSamples(rec.Body.String())
+		if back := got[at.Unix()]; !slices.Equal(back, live) {
+			t.Errorf("at %v: the backfill's %d samples differ from /metrics' %d; first difference:\n%s", at, len(back), len(live), firstDifference(back, live))
+		}
+	}
+
+	// The city target's actual, by hand: nothing on 1 February, 3 from 15
+	// February, 3 + 4 = 7 once February's figure arrived on 25 March.
+	series := `targetwatch_target_actual{plan="city-2019",target_id="city-sewer-pipes-built"}`
+	for _, c := range []struct {
+		at   time.Time
+		want string // "" for no sample
+	}{
+		{time.Date(2019, 2, 1, 0, 0, 0, 0, loc), ""},
+		{time.Date(2019, 3, 1, 0, 0, 0, 0, loc), "3"},
+		{time.Date(2019, 3, 20, 0, 0, 0, 0, loc), "3"},
+		{time.Date(2019, 4, 1, 0, 0, 0, 0, loc), "7"},
+	} {
+		value := ""
+		for _, line := range got[c.at.Unix()] {
+			if v, ok := strings.CutPrefix(line, series+" "); ok {
+				value = v
+			}
+		}
+		if value != c.want {
+			t.Errorf("%s at %s = %q, want %q", series, c.at.Format(time.DateOnly), value, c.want)
+		}
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"sync/atomic"
 	"time"
 
@@ -23,12 +24,12 @@ func init() {
 const progressEvery = 5 * time.Second
 
 func runBackfill(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("backfill", "--targets FILE --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step DURATION] [--job JOB] [--instance HOST:PORT] [--plan-cache FILE] --out FILE")
-	targets := fs.String("targets", "targets.yaml", "the targets `FILE`")
+	fs := newFlagSet("backfill", "[--targets FILE ...] --db FILE --from YYYY-MM-DD --to YYYY-MM-DD [--step DURATION] [--job JOB] [--instance HOST:PORT] [--plan-cache FILE] --out FILE")
+	targets := targetsVar(fs, "the targets `FILE`")
 	dbPath := fs.String("db", "data/targetwatch.db", "the database `FILE`")
-	planCache := fs.String("plan-cache", "", "read the checked plan from `FILE`, as serve does, if the program, the targets file and its source are unchanged; else check it in a child process and write it there (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
-	from := fs.String("from", "", "the first `DAY` sampled, from midnight (YYYY-MM-DD, plan time zone)")
-	to := fs.String("to", "", "sample up to midnight starting this `DAY`, excluded: when live scraping began (YYYY-MM-DD, plan time zone)")
+	planCache := fs.String("plan-cache", "", "read the checked plan from `FILE`, as serve does, if the program, the targets file and its source are unchanged; else check it in a child process and write it there; with several --targets, the second plan's cache is FILE.2 and so on (default: the --db file with "+planCacheSuffix+" appended; \"\": off)")
+	from := fs.String("from", "", "the first `DAY` sampled, from midnight (YYYY-MM-DD, the first plan's time zone)")
+	to := fs.String("to", "", "sample up to midnight starting this `DAY`, excluded: when live scraping began (YYYY-MM-DD, the first plan's time zone)")
 	step := fs.Duration("step", time.Hour, "sample every `DURATION` (24h is fine for large plans)")
 	out := fs.String("out", "", "write to `FILE` (- for standard output)")
 	job := fs.String("job", plan.PrometheusJob, "the `JOB` label Prometheus gives the scraped series, so backfilled and scraped samples are one series (\"\": none)")
@@ -54,18 +55,25 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 	}
 	// Through the plan cache, as serve: parsing a province's targets.yaml
 	// here would take more memory than the whole backfill.
-	p, err := loadPlan(ctx, e, *targets, *planCache, log)
-	if err != nil {
-		return reportProblems(e, *targets, "", err)
+	paths := targets.list()
+	plans := make([]*plan.Plan, len(paths))
+	for i, path := range paths {
+		if plans[i], err = loadPlan(ctx, e, path, planCacheFor(*planCache, i), log); err != nil {
+			return reportProblems(e, path, "", err)
+		}
 	}
-	instants, err := backfillInstants(*from, *to, *step, p.Location)
+	if err := checkTogether(e, paths, plans, ""); err != nil {
+		return err
+	}
+	s := plan.NewSnapshotOf(plans)
+	instants, err := backfillInstants(*from, *to, *step, plans[0].Location)
 	if err != nil {
 		return err
 	}
 	if _, err := os.Stat(*dbPath); err != nil {
 		return fmt.Errorf("database %s: %w", *dbPath, err)
 	}
-	revs, err := readBackfillFigures(ctx, p, *dbPath)
+	revs, err := readBackfillFigures(ctx, s, *dbPath)
 	if err != nil {
 		return err
 	}
@@ -77,7 +85,7 @@ func runBackfill(ctx context.Context, e *env, args []string) error {
 		if *instance != "" {
 			labels["instance"] = *instance
 		}
-		return backfill(w, e.stderr, p, revs, instants, labels)
+		return backfill(w, e.stderr, s, revs, instants, labels)
 	})
 }
 
@@ -114,22 +122,18 @@ type figure struct {
 	received time.Time
 }
 
-// readBackfillFigures reads every stored revision, grouped by target in plan
-// order; revisions of targets no longer in the plan are left out, as serve
-// leaves them out.
-func readBackfillFigures(ctx context.Context, p *plan.Plan, dbPath string) ([][]figure, error) {
+// readBackfillFigures reads every stored revision, grouped by target in the
+// order of the plans' targets (s indexes them); revisions of targets in none
+// of the plans are left out, as serve leaves them out.
+func readBackfillFigures(ctx context.Context, s *plan.Snapshot, dbPath string) ([][]figure, error) {
 	db, err := store.Open(ctx, dbPath)
 	if err != nil {
 		return nil, err
 	}
 	defer db.Close()
-	index := make(map[string]int, len(p.Targets))
-	for i := range p.Targets {
-		index[p.Targets[i].ID] = i
-	}
-	out := make([][]figure, len(p.Targets))
+	out := make([][]figure, targetCount(s.Plans))
 	err = db.ForEachFigure(ctx, func(r plan.Report) error {
-		if i, ok := index[r.Target]; ok {
+		if i, ok := s.Index(r.Target); ok {
 			out[i] = append(out[i], figure{r.Period, r.Revision, r.Value, r.Received})
 		}
 		return nil
@@ -137,10 +141,15 @@ func readBackfillFigures(ctx context.Context, p *plan.Plan, dbPath string) ([][]
 	return out, err
 }
 
-// backfill writes the progress metrics at every instant, telling on
-// stderr how far it is when it runs longer than progressEvery.
-func backfill(w, stderr io.Writer, p *plan.Plan, figs [][]figure, instants []time.Time, labels map[string]string) error {
-	bounds := plan.Boundaries(p)
+// backfill writes the progress metrics of the plans s indexes at every
+// instant, telling on stderr how far it is when it runs longer than
+// progressEvery.
+func backfill(w, stderr io.Writer, s *plan.Snapshot, figs [][]figure, instants []time.Time, labels map[string]string) error {
+	bounds := make([][]time.Time, len(s.Plans))
+	for i, p := range s.Plans {
+		bounds[i] = plan.Boundaries(p)
+	}
+	n := targetCount(s.Plans)
 	var family, target atomic.Int64
 	start := time.Now()
 	done := make(chan struct{})
@@ -154,22 +163,24 @@ func backfill(w, stderr io.Writer, p *plan.Plan, figs [][]figure, instants []tim
 				return
 			case <-tick.C:
 				fmt.Fprintf(stderr, "backfill: metric family %d of %d, target %d of %d, %s\n",
-					family.Load()+1, len(metrics.FamilyNames()), target.Load(), len(p.Targets), time.Since(start).Round(time.Second))
+					family.Load()+1, len(metrics.FamilyNames()), target.Load(), n, time.Since(start).Round(time.Second))
 			}
 		}
 	}()
 	var scratch []plan.Report
 	err := metrics.WriteOpenMetrics(w, metrics.History{
-		Plans:    plan.NewSnapshot(p, instants[0], 0, nil),
+		Plans:    s,
 		Instants: instants,
-		Targets:  len(p.Targets),
+		Targets:  n,
 		Target: func(i int, at func(k int, g *plan.Progress)) error {
 			target.Store(int64(i + 1))
+			p, k := s.PlanOf(i)
+			t := &p.Targets[k]
 			scratch = scratch[:0]
 			for _, f := range figs[i] {
-				scratch = append(scratch, plan.Report{Target: p.Targets[i].ID, Period: f.period, Revision: f.revision, Value: f.value, Received: f.received})
+				scratch = append(scratch, plan.Report{Target: t.ID, Period: f.period, Revision: f.revision, Value: f.value, Received: f.received})
 			}
-			plan.EvaluateEach(p, &p.Targets[i], scratch, instants, bounds, at)
+			plan.EvaluateEach(p, t, scratch, instants, bounds[slices.Index(s.Plans, p)], at)
 			return nil
 		},
 		Progress: func(done, _ int) { family.Store(int64(done)) },
@@ -179,9 +190,18 @@ func backfill(w, stderr io.Writer, p *plan.Plan, figs [][]figure, instants []tim
 		return err
 	}
 	if took := time.Since(start); took >= progressEvery {
-		fmt.Fprintf(stderr, "backfill: %d targets at %d instants in %s\n", len(p.Targets), len(instants), took.Round(time.Second))
+		fmt.Fprintf(stderr, "backfill: %d targets at %d instants in %s\n", n, len(instants), took.Round(time.Second))
 	}
 	return nil
+}
+
+// targetCount is the number of targets of all the plans.
+func targetCount(plans []*plan.Plan) int {
+	n := 0
+	for _, p := range plans {
+		n += len(p.Targets)
+	}
+	return n
 }
 
 // writeOutput runs write on stdout for "-" (when stdout is not nil), else
