@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -84,7 +83,7 @@ func TestBackupCommandLine(t *testing.T) {
 		produces string // a file the command must create, if any
 	}{
 		{"a backup is written and summarised", []string{"--db", db, "--out", filepath.Join(dir, "copy.db")}, 0, "", "copy.db"},
-		{"an existing output file is refused with exit 3", []string{"--db", db, "--out", existing}, 3, "existing.db already exists; not replaced", ""},
+		{"an existing output file is refused with exit 2, not the retry code 3", []string{"--db", db, "--out", existing}, 2, "existing.db already exists; not replaced", ""},
 		{"a missing database is exit 1 and creates nothing", []string{"--db", filepath.Join(dir, "missing.db"), "--out", filepath.Join(dir, "m.db")}, 1, "missing.db: no such file or directory", ""},
 		{"a file that is not a database is exit 1", []string{"--db", existing, "--out", filepath.Join(dir, "n.db")}, 1, "file is not a database", ""},
 		{"a missing --out is a usage error", []string{"--db", db}, 2, "--out is required", ""},
@@ -169,7 +168,7 @@ func TestHelpDocumentsCommandsAndExitStatus(t *testing.T) {
 	}
 	// Compared with the lines joined, so reflowing does not matter.
 	flat := strings.Join(strings.Fields(help), " ")
-	for _, want := range []string{"Exit status: 0 success; 1 failure", "2 a bad command line", "3 backup's --out already exists",
+	for _, want := range []string{"Exit status: 0 success; 1 failure", "backup: 1 failure, 2 a bad command line, an existing --out included",
 		"the server refused, its reasons one per line", "2 a bad command line or value, found before anything was sent",
 		"3 the server could not be reached or answered 5xx, worth retrying"} {
 		if !strings.Contains(flat, want) {
@@ -185,7 +184,7 @@ func TestHelpDocumentsCommandsAndExitStatus(t *testing.T) {
 		}
 	}
 	// Compared with the README's lines joined, so reflowing it does not matter.
-	if want := fmt.Sprintf("%d when `--out` already exists", exitBackupExists); !strings.Contains(strings.Join(strings.Fields(string(readme)), " "), want) {
+	if want := "2 for a bad command line, an existing `--out` included"; !strings.Contains(flatREADME, want) {
 		t.Errorf("README does not say %q", want)
 	}
 }

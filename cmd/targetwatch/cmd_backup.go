@@ -14,15 +14,11 @@ func init() {
 	commands["backup"] = command{summary: "write a consistent copy of the database, also while serve runs", run: runBackup}
 }
 
-// exitBackupExists is backup's exit code when --out already exists, so a
-// script can tell "already done" from "failed".
-const exitBackupExists = 3
-
 func runBackup(ctx context.Context, e *env, args []string) error {
 	flags := newFlagSet("backup", "--db FILE --out FILE\n\n"+
 		"Copies the database, consistently, while serve may be running and taking figures.\n"+
 		"Never replaces --out; a failed backup leaves no file behind.\n"+
-		"Exit status: 0 copy written, 1 backup failed, 2 bad command line, 3 --out exists.")
+		"Exit status: 0 copy written, 1 backup failed, 2 bad command line (an existing --out included).")
 	db := flags.String("db", "data/targetwatch.db", "the database `FILE` to copy")
 	out := flags.String("out", "", "the `FILE` to write; it must not exist")
 	if err := parseFlags(e, flags, args); err != nil {
@@ -37,7 +33,9 @@ func runBackup(ctx context.Context, e *env, args []string) error {
 	start := time.Now()
 	stats, err := store.Backup(ctx, *db, *out)
 	if errors.Is(err, fs.ErrExist) {
-		return &exitError{code: exitBackupExists, err: msg.Errorf("%s already exists; not replaced", *out)}
+		// Found before anything was copied, like any other bad argument; not
+		// 3, which tells scripts a retry may succeed.
+		return &exitError{code: 2, err: msg.Errorf("%s already exists; not replaced", *out)}
 	}
 	if err != nil {
 		return err

@@ -170,7 +170,7 @@ func printUsage(w io.Writer) {
 	fmt.Fprintln(w, "server (submit, import, template, report --server) the server refused, its reasons")
 	fmt.Fprintln(w, "one per line; 2 a bad command line or value, found before anything was sent; 3 the")
 	fmt.Fprintln(w, "server could not be reached or answered 5xx, worth retrying. backup: 1 failure,")
-	fmt.Fprintln(w, "2 a bad command line, 3 backup's --out already exists.")
+	fmt.Fprintln(w, "2 a bad command line, an existing --out included.")
 }
 
 // newFlagSet returns a flag set that reports errors instead of exiting.
