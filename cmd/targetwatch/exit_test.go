@@ -52,7 +52,7 @@ func TestExitStatusTellsWhatToDoNext(t *testing.T) {
 			{"a 503 answer exits 3", failing, 3, []string{"the database is busy (HTTP 503)"}},
 			{"a proxy's 502 page exits 3", proxy, 3, []string{"Bad Gateway (HTTP 502)"}},
 			{"a closed port exits 3", down, 3, []string{"cannot reach"}},
-			{"an unknown flag exits 2 without sending", down, 2, []string{"flag provided but not defined: -nope"}},
+			{"an unknown flag exits 2 without sending", down, 2, []string{"unknown flag -nope"}},
 			{"no token exits 2 without sending", down, 2, []string{"set TARGETWATCH_TOKEN or --token"}},
 		} {
 			t.Run(name+": "+c.name, func(t *testing.T) {

@@ -43,6 +43,12 @@ func TestMessageLanguage(t *testing.T) {
 			"targetwatch submit: --server is required"},
 		{"--lang en: the usage error in English", zh, append([]string{"submit", "--lang", "en"}, noServer[1:]...), 2,
 			"targetwatch submit: --server is required"},
+		{"an unknown flag in Chinese", zh, []string{"submit", "--sever", url}, 2,
+			"targetwatch submit: 没有参数 -sever (见 'targetwatch submit -h')"},
+		{"an unknown flag in English", en, []string{"submit", "--sever", url}, 2,
+			"targetwatch submit: unknown flag -sever (see 'targetwatch submit -h')"},
+		{"a flag without its value in Chinese", zh, []string{"submit", "--server"}, 2,
+			"targetwatch submit: 参数 -server 需要一个值"},
 		{"an unknown command in Chinese", zh, []string{"sumbit"}, 2,
 			`targetwatch: 没有命令 "sumbit" (见 'targetwatch help')`},
 	} {

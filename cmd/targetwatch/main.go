@@ -198,5 +198,12 @@ func parseFlags(e *env, fs *flag.FlagSet, args []string) error {
 		fs.PrintDefaults()
 		return err
 	}
+	// The flag package's two common complaints, in the clerk's language.
+	if name, ok := strings.CutPrefix(err.Error(), "flag provided but not defined: "); ok {
+		return usageError("unknown flag %s (see 'targetwatch %s -h')", name, strings.Fields(fs.Name())[0])
+	}
+	if name, ok := strings.CutPrefix(err.Error(), "flag needs an argument: "); ok {
+		return usageError("flag %s needs a value", name)
+	}
 	return usageError("%v", err)
 }

@@ -134,6 +134,8 @@ var chinese = map[string]string{
 	"--role: want agency, supervisor or admin, got %q":     "--role: 应为 agency、supervisor 或 admin, 实际为 %q",
 	"--server %q: want http://HOST:PORT or https://HOST":   "--server %q: 应为 http://HOST:PORT 或 https://HOST",
 	"set %s or --token (an administrator issues one with: targetwatch token issue --agency AGENCY --name NAME)": "请设置 %s 或使用 --token (令牌由管理员签发: targetwatch token issue --agency AGENCY --name NAME)",
+	"unknown flag %s (see 'targetwatch %s -h')":                                                                 "没有参数 %s (见 'targetwatch %s -h')",
+	"flag %s needs a value":                           "参数 %s 需要一个值",
 	"--server is required":                            "缺少 --server",
 	"--step: want whole seconds, at least 1s, got %v": "--step: 应为整秒且至少 1s, 实际为 %v",
 	"--through %s is outside the plan (%s .. %s)":     "--through %s 不在计划期内 (%s .. %s)",
