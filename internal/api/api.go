@@ -15,10 +15,11 @@
 //	GET  /api/v1/targets/{id}                  one target (TargetJSON)
 //	GET  /api/v1/targets/{id}/reports          every period, current value and revisions (ReportsJSON)
 //	PUT  /api/v1/targets/{id}/reports/{period} one figure, {"value": 12.5, "note": "..."} (FigureAnswer)
-//	POST /api/v1/reports                       a batch, JSON (BatchBody) or CSV (BatchAnswer)
+//	POST /api/v1/reports                       a batch, JSON (BatchBody), CSV or XLSX (BatchAnswer)
 //	GET  /api/v1/agencies/{id}/missing         due and unreported months per target (MissingJSON)
 //	GET  /api/v1/agencies/{id}/template.csv    the agency's import template, ?lang=zh|en
-//	GET  /api/v1/report                        the execution report, ?format=csv|md|json&lang=zh|en
+//	GET  /api/v1/agencies/{id}/template.xlsx   the same as an Excel workbook, ?lang=zh|en
+//	GET  /api/v1/report                        the execution report, ?format=csv|md|json|xlsx&lang=zh|en
 //	GET  /api/v1/openapi.json                  the OpenAPI 3.1 document of all of these, without a token
 //
 // PUT answers 201 for a period's first figure, 200 for the same value again
@@ -36,7 +37,9 @@
 // (with or without a byte order mark) when the bytes are valid UTF-8 and
 // GB18030 otherwise, which is what Excel on a Chinese Windows saves.
 // Values may carry thousands separators ("1,234") and, for percentages, a
-// trailing "%".
+// trailing "%". An Excel workbook (XLSX) is read like a CSV: the first
+// sheet whose first non-blank row names the columns, in English or by
+// the template's Chinese titles; its lines are the sheet's row numbers.
 //
 // JSON is read strictly: an unknown field, data after the value, or a key
 // twice in one object (at any depth; keys match regardless of case, as they
@@ -261,6 +264,7 @@ func (s *server) mux() http.Handler {
 	route("POST "+Prefix+"/reports", "post_reports", s.postReports)
 	route("GET "+Prefix+"/agencies/{id}/missing", "agency_missing", s.getMissing)
 	route("GET "+Prefix+"/agencies/{id}/template.csv", "agency_template", s.getTemplate)
+	route("GET "+Prefix+"/agencies/{id}/template.xlsx", "agency_template_xlsx", s.getTemplateXLSX)
 	route("GET "+Prefix+"/report", "report", s.getReport)
 	route("GET "+OpenAPIPath, "openapi", s.getOpenAPI)
 	if s.reloadPlans != nil {

@@ -11,10 +11,12 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
 )
 
 // CSVColumns are the columns a CSV batch needs, in the order the template
-// writes them; note may be absent, other columns are ignored (so a template
+// writes them (named so, or by the Chinese titles of the .xlsx template:
+// see report.ImportColumn); note may be absent, other columns are ignored (so a template
 // may carry titles and units for the clerk's benefit), except received:
 // an administrator migrating a year from spreadsheets may give each
 // figure its original date there.
@@ -84,7 +86,7 @@ func parseCSV(body []byte, charset string) ([]batchRow, int, error) {
 	}
 	col := map[string]int{}
 	for i, h := range header {
-		h = strings.ToLower(strings.TrimSpace(h))
+		h = report.ImportColumn(h)
 		if _, dup := col[h]; dup && h != "" {
 			return nil, 0, plan.Errorf(plan.KindInvalid, h, "line 1: column %q appears twice", h)
 		}

@@ -9,9 +9,9 @@ import (
 )
 
 // getReport serves the execution report of the current snapshot:
-// ?format=csv|md|json (csv by default), ?lang=zh|en (zh by default) and
-// ?plan=ID (every plan by default).
-// CSV and Markdown are attachments; JSON is an answer like any other.
+// ?format=csv|md|json|xlsx (csv by default), ?lang=zh|en (zh by default)
+// and ?plan=ID (every plan by default). CSV, Markdown and XLSX are
+// attachments; JSON is an answer like any other.
 func (s *server) getReport(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var errs multiError
@@ -76,6 +76,15 @@ func (s *server) getBulletin(w http.ResponseWriter, r *http.Request, snap *plan.
 // getTemplate serves the CSV an agency fills in Excel and imports: its
 // targets and the months due (?lang=zh|en for the help columns).
 func (s *server) getTemplate(w http.ResponseWriter, r *http.Request) {
+	s.template(w, r, report.TemplateFile)
+}
+
+// getTemplateXLSX serves the same template as an Excel workbook.
+func (s *server) getTemplateXLSX(w http.ResponseWriter, r *http.Request) {
+	s.template(w, r, report.TemplateXLSXFile)
+}
+
+func (s *server) template(w http.ResponseWriter, r *http.Request, render func(*plan.Snapshot, string, report.Lang) (report.File, error)) {
 	lang, lerr := queryLang(r.URL.Query().Get("lang"))
 	if lerr != nil {
 		writeProblem(w, r, s.log, lerr)
@@ -87,7 +96,7 @@ func (s *server) getTemplate(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, r, s.log, plan.Errorf(plan.KindNotFound, "id", "unknown agency %q", plan.Clip(id, 60)))
 		return
 	}
-	file, err := report.TemplateFile(snap, id, lang)
+	file, err := render(snap, id, lang)
 	if err != nil {
 		writeProblem(w, r, s.log, err)
 		return

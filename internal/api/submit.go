@@ -17,6 +17,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/targetwatch/targetwatch/internal/plan"
+	"github.com/targetwatch/targetwatch/internal/report"
 	"github.com/targetwatch/targetwatch/internal/store"
 )
 
@@ -409,8 +410,8 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 		s.reject(w, r, err)
 		return
 	}
-	if mt != "application/json" && mt != "text/csv" {
-		s.reject(w, r, plan.Errorf(plan.KindUnsupported, "Content-Type", "want application/json or text/csv, got %s", mt))
+	if mt != "application/json" && mt != "text/csv" && mt != report.XLSXType {
+		s.reject(w, r, plan.Errorf(plan.KindUnsupported, "Content-Type", "want application/json, text/csv or %s, got %s", report.XLSXType, mt))
 		return
 	}
 	dry, err := parseDryRun(r)
@@ -425,9 +426,12 @@ func (s *server) postReports(w http.ResponseWriter, r *http.Request) {
 	}
 	var rows []batchRow
 	skipped := 0
-	if mt == "text/csv" {
+	switch mt {
+	case "text/csv":
 		rows, skipped, err = parseCSV(body, charset)
-	} else {
+	case report.XLSXType:
+		rows, skipped, err = parseXLSX(body, s.maxBody)
+	default:
 		if cs := charset; cs != "" && cs != "utf-8" && cs != "utf8" {
 			err = plan.Errorf(plan.KindUnsupported, "Content-Type", "JSON must be UTF-8, got charset %s", cs)
 		} else {

@@ -18,6 +18,7 @@ const (
 	CSV      Format = "csv"
 	Markdown Format = "md"
 	JSON     Format = "json"
+	XLSX     Format = "xlsx"
 	// BulletinFormat is the supervision bulletin (see Bulletin), Markdown. It
 	// compares two instants, so it is built from the stored figures by
 	// BuildBulletin, not from one snapshot by Write.
@@ -25,17 +26,17 @@ const (
 )
 
 // Formats lists the valid formats, for flag and query validation messages.
-var Formats = []Format{CSV, Markdown, JSON, BulletinFormat}
+var Formats = []Format{CSV, Markdown, JSON, XLSX, BulletinFormat}
 
 // ParseFormat checks a format name; the empty string means CSV.
 func ParseFormat(s string) (Format, error) {
 	switch Format(s) {
 	case "":
 		return CSV, nil
-	case CSV, Markdown, JSON, BulletinFormat:
+	case CSV, Markdown, JSON, XLSX, BulletinFormat:
 		return Format(s), nil
 	}
-	return "", fmt.Errorf("unknown format %q: want csv, md, json or bulletin", s)
+	return "", fmt.Errorf("unknown format %q: want csv, md, json, xlsx or bulletin", s)
 }
 
 // ContentType is the media type of a format, for HTTP answers.
@@ -45,13 +46,16 @@ func (f Format) ContentType() string {
 		return "text/markdown; charset=utf-8"
 	case JSON:
 		return "application/json"
+	case XLSX:
+		return XLSXType
 	}
 	return "text/csv; charset=utf-8"
 }
 
 // Write renders the report of s in format f. CSV starts with a UTF-8 byte
 // order mark because its readers are mostly Excel users, and Excel only
-// reads Chinese UTF-8 correctly with one; its cells pass SafeCell.
+// reads Chinese UTF-8 correctly with one; its cells pass SafeCell. XLSX is
+// an Excel workbook with numbers as numbers and the status cells coloured.
 func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 	rows := Rows(s, lang)
 	switch f {
@@ -61,6 +65,8 @@ func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 		return writeMarkdown(w, s, rows, lang)
 	case JSON:
 		return writeJSON(w, s, rows)
+	case XLSX:
+		return writeXLSX(w, rows, lang)
 	case BulletinFormat:
 		return fmt.Errorf("the bulletin compares two instants of the stored figures: use BuildBulletin")
 	}

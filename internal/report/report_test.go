@@ -293,7 +293,7 @@ func TestParse(t *testing.T) {
 			}
 		})
 	}
-	if _, err := ParseFormat("xlsx"); err == nil || !strings.Contains(err.Error(), `unknown format "xlsx"`) {
+	if _, err := ParseFormat("xls"); err == nil || !strings.Contains(err.Error(), `unknown format "xls"`) {
 		t.Errorf("got %v, want an unknown format error", err)
 	}
 	if f, err := ParseFormat(""); err != nil || f != CSV {
