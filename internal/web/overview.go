@@ -204,9 +204,11 @@ type overviewData struct {
 	Assumed  bool
 	// Downloads links the execution report, one link per format.
 	Downloads []option
-	// Template links the import template of the selected agency (Value
-	// is empty when no agency is selected).
-	Template option
+	// Template names the selected agency and links its CSV import
+	// template (Value is empty when no agency is selected); Templates
+	// links the template in each format, the workbook first.
+	Template  option
+	Templates []option
 	// Plans is the plan selector, empty when one plan is served.
 	Plans []option
 	// Bulletin links the printable supervision bulletin ("" without one).
@@ -298,7 +300,8 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 		d.Cards = append(d.Cards, newCard(v, s, g))
 	}
 	d.Overdue = overdueByAgency(v, s)
-	for _, f := range []struct{ format, text string }{{"csv", "CSV (Excel)"}, {"md", "Markdown"}, {"json", "JSON"}} {
+	// Excel first: the clerks and readers of these files work in Excel.
+	for _, f := range []struct{ format, text string }{{"xlsx", "Excel (.xlsx)"}, {"csv", "CSV"}, {"md", "Markdown"}, {"json", "JSON"}} {
 		d.Downloads = append(d.Downloads, option{Value: v.Link("/report/" + f.format), Text: f.text})
 	}
 	if h.cfg.Figures != nil {
@@ -306,6 +309,7 @@ func (h *Handler) overview(w http.ResponseWriter, r *http.Request, v *view) {
 	}
 	if agency != "" {
 		d.Template = option{Value: v.Link("/template/" + agency), Text: report.AgencyName(s.Plan, agency, v.Lang)}
+		d.Templates = []option{{Value: v.Link("/template/" + agency + ".xlsx"), Text: "Excel (.xlsx)"}, {Value: d.Template.Value, Text: "CSV"}}
 	}
 	v.Title = v.T["overview"]
 	h.render(w, r, http.StatusOK, "overview", v, d)

@@ -78,8 +78,8 @@ type Config struct {
 
 // Handler serves the status page. Mount it at "/": it answers /, /targets/ID,
 // /report/FORMAT (the execution report to download), /report/bulletin (the
-// printable supervision bulletin), /template/AGENCY (an
-// agency's import template), /signin, /signout and
+// printable supervision bulletin), /template/AGENCY and /template/AGENCY.xlsx
+// (an agency's import template), /signin, /signout and
 // /static/.
 type Handler struct {
 	cfg    Config
@@ -397,8 +397,10 @@ func (h *Handler) reportDownload(w http.ResponseWriter, r *http.Request, v *view
 
 // templateDownload serves an agency's import template, in the page's
 // language: the file the API's /api/v1/agencies/{id}/template.csv answers
-// with. ?plan= narrows it to the plan selected on the overview, so an
-// agency shared by several plans gets the rows of the plan it looks at.
+// with, or template.xlsx for /template/AGENCY.xlsx (an agency id is a
+// slug, without dots). ?plan= narrows it to the plan selected on the
+// overview, so an agency shared by several plans gets the rows of the plan
+// it looks at.
 func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request, v *view) {
 	s := h.cfg.Snapshots.Snapshot()
 	if r.URL.Query().Has("plan") {
@@ -407,7 +409,12 @@ func (h *Handler) templateDownload(w http.ResponseWriter, r *http.Request, v *vi
 			return
 		}
 	}
-	file, err := report.TemplateFile(s, r.PathValue("agency"), v.Lang)
+	render := report.TemplateFile
+	agency := r.PathValue("agency")
+	if a, ok := strings.CutSuffix(agency, ".xlsx"); ok {
+		agency, render = a, report.TemplateXLSXFile
+	}
+	file, err := render(s, agency, v.Lang)
 	h.download(w, r, file, err)
 }
 

@@ -378,6 +378,16 @@ func TestDownloads(t *testing.T) {
 	if !strings.Contains(body, `href="/template/civil-affairs?lang=en" download`) {
 		t.Errorf("overview of one agency: got no link to its template:\n%.2000s", body)
 	}
+	// The workbooks are offered first, before the CSV files.
+	for _, pair := range [][2]string{
+		{`href="/template/civil-affairs.xlsx?lang=en" download`, `href="/template/civil-affairs?lang=en" download`},
+		{`href="/report/xlsx?lang=en" download`, `href="/report/csv?lang=en" download`},
+	} {
+		x, c := strings.Index(body, pair[0]), strings.Index(body, pair[1])
+		if x < 0 || c < 0 || x > c {
+			t.Errorf("got %s at %d and %s at %d, want both, the workbook first", pair[0], x, pair[1], c)
+		}
+	}
 	if _, body := get(t, h, "/"); strings.Contains(body, `href="/template/`) {
 		t.Errorf("overview of every agency: got a template link, want none")
 	}
@@ -402,7 +412,12 @@ func TestDownloads(t *testing.T) {
 		{"the report in Markdown, in Chinese by default", "/report/md", 200,
 			`attachment; filename="report-2019-10-15.md"`, "执行情况", wantReport.Body},
 		{"an unknown agency has no template", "/template/nope", 404, "", "", nil},
-		{"an unknown format has no report", "/report/xlsx", 404, "", "", nil},
+		{"an unknown format has no report", "/report/xls", 404, "", "", nil},
+		{"the report as a workbook", "/report/xlsx", 200,
+			`attachment; filename="report-2019-10-15.xlsx"`, "PK\x03\x04", nil},
+		{"an agency's template as a workbook", "/template/civil-affairs.xlsx?lang=en", 200,
+			`attachment; filename="template-civil-affairs-2019-10.xlsx"`, "PK\x03\x04", nil},
+		{"an unknown agency has no workbook template", "/template/nope.xlsx", 404, "", "", nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp, body := get(t, h, tc.path)
