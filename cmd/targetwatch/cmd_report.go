@@ -13,13 +13,13 @@ import (
 )
 
 func init() {
-	commands["report"] = command{summary: "print the plan execution report (执行情况报告) as csv, md or json, or the supervision bulletin (督查通报)", run: runReport}
+	commands["report"] = command{summary: "print the plan execution report (执行情况报告) as csv, md, json or an Excel workbook (xlsx), or the supervision bulletin (督查通报)", run: runReport}
 }
 
 func runReport(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("report", "[--server URL | --targets FILE --db FILE --as-of YYYY-MM-DD] [--format csv|md|json|bulletin] [--lang zh|en] [--out FILE]")
+	fs := newFlagSet("report", "[--server URL | --targets FILE --db FILE --as-of YYYY-MM-DD] [--format csv|md|json|xlsx|bulletin] [--lang zh|en] [--out FILE]")
 	src := addSourceFlags(fs, "data/targetwatch.db", "")
-	format := fs.String("format", "csv", "output `FORMAT`: csv, md, json or bulletin (the supervision bulletin, Markdown)")
+	format := fs.String("format", "csv", "output `FORMAT`: csv, md, json, xlsx (an Excel workbook: use --out or redirect it to a file) or bulletin (the supervision bulletin, Markdown)")
 	lang := docLangFlag(fs, e, "`LANGUAGE` of headers, sentences and messages: zh or en (the report's default is zh)")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	if err := parseFlags(e, fs, args); err != nil {

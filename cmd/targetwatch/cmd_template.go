@@ -13,15 +13,16 @@ import (
 )
 
 func init() {
-	commands["template"] = command{summary: "write an agency's CSV template of the figures due, ready for Excel and import", run: runTemplate}
+	commands["template"] = command{summary: "write an agency's template of the figures due (CSV or an Excel workbook), ready to fill in and import", run: runTemplate}
 }
 
 func runTemplate(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("template", "--agency ID [--server URL | --targets FILE [--db FILE] [--as-of YYYY-MM-DD]] [--out FILE]")
+	fs := newFlagSet("template", "--agency ID [--server URL | --targets FILE [--db FILE] [--as-of YYYY-MM-DD]] [--format csv|xlsx] [--out FILE]")
 	agency := fs.String("agency", "", "the agency `ID` whose template to write")
 	src := addSourceFlags(fs, "", "; without it every month due is listed")
 	out := fs.String("out", "", "write to `FILE` instead of standard output")
 	lang := docLangFlag(fs, e, "`LANGUAGE` of the helper columns and messages: zh or en (the template's default is zh)")
+	format := fs.String("format", "csv", "`FORMAT` of the template: csv or xlsx (an Excel workbook where only the value cells can be edited)")
 	if err := parseFlags(e, fs, args); err != nil {
 		return err
 	}
@@ -34,6 +35,9 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	if !plan.ValidID(*agency) {
 		return usageError("--agency %q is not an agency id", *agency)
 	}
+	if *format != "csv" && *format != "xlsx" {
+		return usageError("--format: want csv or xlsx, got %q", *format)
+	}
 	l, err := parseLang(*lang)
 	if err != nil {
 		return err
@@ -45,7 +49,7 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 	var buf bytes.Buffer
 	if c != nil {
 		q := url.Values{"lang": {*lang}}
-		if err := c.download(ctx, "/api/v1/agencies/"+url.PathEscape(*agency)+"/template.csv?"+q.Encode(), &buf); err != nil {
+		if err := c.download(ctx, "/api/v1/agencies/"+url.PathEscape(*agency)+"/template."+*format+"?"+q.Encode(), &buf); err != nil {
 			return err
 		}
 	} else {
@@ -53,7 +57,11 @@ func runTemplate(ctx context.Context, e *env, args []string) error {
 		if err != nil {
 			return err
 		}
-		if err := report.WriteTemplate(&buf, snap, *agency, l); err != nil {
+		write := report.WriteTemplate
+		if *format == "xlsx" {
+			write = report.WriteTemplateXLSX
+		}
+		if err := write(&buf, snap, *agency, l); err != nil {
 			if plan.KindOf(err) == plan.KindNotFound {
 				return usageError("%v", err)
 			}
