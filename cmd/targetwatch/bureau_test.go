@@ -135,7 +135,7 @@ func TestBureauCommands(t *testing.T) {
 			"", []string{`unknown agency "nope" (HTTP 404)`}},
 		{"the report in markdown", clerk, []string{"report", "--server", url, "--format", "md"}, 0,
 			"执行情况报告", nil},
-		{"an unknown report format is a usage error", clerk, []string{"report", "--format", "xlsx"}, 2,
+		{"an unknown report format is a usage error", clerk, []string{"report", "--format", "xls"}, 2,
 			"", []string{"unknown format"}},
 		{"--server and --db do not mix", clerk, []string{"report", "--server", url, "--db", db}, 2,
 			"", []string{"cannot be combined with --server"}},
