@@ -66,7 +66,7 @@ func Write(w io.Writer, s *plan.Snapshot, f Format, lang Lang) error {
 	case JSON:
 		return writeJSON(w, s, rows)
 	case XLSX:
-		return writeXLSX(w, rows, lang)
+		return writeXLSX(w, rows, lang, len(s.Plans) > 1)
 	case BulletinFormat:
 		return fmt.Errorf("the bulletin compares two instants of the stored figures: use BuildBulletin")
 	}

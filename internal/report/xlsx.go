@@ -145,34 +145,45 @@ func (s *sheet) write(w io.Writer) error {
 	return err
 }
 
-func writeXLSX(w io.Writer, rows []Row, lang Lang) error {
+// writeXLSX writes the report's rows with the plan first when several
+// plans are covered, like the CSV.
+func writeXLSX(w io.Writer, rows []Row, lang Lang, several bool) error {
 	s, err := newWorkbook(pick(lang == English, "执行情况", "report"))
 	if err != nil {
 		return err
 	}
-	s.header(Headers(lang), []float64{8, 36, 18, 12, 10, 12, 12, 14, 12, 12, 10, 50})
+	widths := []float64{8, 36, 18, 12, 10, 12, 12, 14, 12, 12, 10, 50}
+	o := 0 // the columns before the item's
+	if several {
+		o = 1
+		widths = append([]float64{16}, widths...)
+	}
+	s.header(headersFor(lang, several), widths)
 	styles := map[plan.Status]int{}
 	for st, c := range statusFill {
 		styles[st] = s.style(&excelize.Style{Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{c[0]}}, Font: &excelize.Font{Color: c[1]}})
 	}
 	for i, r := range rows {
 		row := i + 2
-		goal, expected, missing := r.Goal, r.Expected, float64(len(r.Missing))
-		s.text(1, row, r.Item)
-		s.text(2, row, r.Title)
-		s.text(3, row, r.AgencyName)
-		s.number(4, row, &goal)
-		s.text(5, row, r.Unit)
-		s.number(6, row, r.Actual)
-		s.number(7, row, &expected)
-		s.number(8, row, r.Gap)
-		s.number(9, row, r.Projected)
-		s.text(10, row, r.StatusText)
-		if id, ok := styles[r.Status]; ok {
-			s.setStyle(10, row, 10, row, id)
+		if several {
+			s.text(1, row, r.Plan)
 		}
-		s.number(11, row, &missing)
-		s.text(12, row, r.Summary)
+		goal, expected, missing := r.Goal, r.Expected, float64(len(r.Missing))
+		s.text(o+1, row, r.Item)
+		s.text(o+2, row, r.Title)
+		s.text(o+3, row, r.AgencyName)
+		s.number(o+4, row, &goal)
+		s.text(o+5, row, r.Unit)
+		s.number(o+6, row, r.Actual)
+		s.number(o+7, row, &expected)
+		s.number(o+8, row, r.Gap)
+		s.number(o+9, row, r.Projected)
+		s.text(o+10, row, r.StatusText)
+		if id, ok := styles[r.Status]; ok {
+			s.setStyle(o+10, row, o+10, row, id)
+		}
+		s.number(o+11, row, &missing)
+		s.text(o+12, row, r.Summary)
 	}
 	return s.write(w)
 }
@@ -183,9 +194,10 @@ func writeXLSX(w io.Writer, rows []Row, lang Lang) error {
 // value cells can be edited: the sheet is protected without a password
 // (Review > Unprotect Sheet lifts it), and each value cell only takes a
 // number within what its target can hold (plan.CheckValue). An unknown
-// agency is a plan.KindNotFound error.
+// agency is a plan.KindNotFound error. A template of several plans has a
+// last column naming each row's plan.
 func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) error {
-	if _, ok := s.Plan.Agency(agency); !ok {
+	if _, ok := s.Agency(agency); !ok {
 		return plan.Errorf(plan.KindNotFound, "agency", "unknown agency %q", agency)
 	}
 	sh, err := newWorkbook(pick(lang == English, "报送", "figures"))
@@ -196,19 +208,24 @@ func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) 
 	for _, c := range TemplateColumns {
 		titles = append(titles, columnTitle(c, lang))
 	}
-	for _, h := range templateHelp {
+	help := templateHelp
+	several := len(s.Plans) > 1
+	if several {
+		help = append(help, planHeader)
+	}
+	for _, h := range help {
 		titles = append(titles, pick(lang == English, h[0], h[1]))
 	}
-	sh.header(titles, []float64{28, 12, 14, 24, 8, 40, 10, 12})
-	loc := s.Plan.Location
-	if loc == nil {
-		loc = time.UTC
-	}
+	sh.header(titles, []float64{28, 12, 14, 24, 8, 40, 10, 12, 16})
 	months := TemplateMonths(s, agency)
 	bounds := map[float64][]string{} // the upper bound of a value -> its cells
 	row := 1
-	for i := range s.Plan.Targets {
-		t := &s.Plan.Targets[i]
+	for _, g := range s.Targets {
+		t, p := g.Target, g.Plan
+		loc := p.Location
+		if loc == nil {
+			loc = time.UTC
+		}
 		for _, m := range months[t.ID] {
 			row++
 			sh.text(1, row, t.ID)
@@ -216,7 +233,10 @@ func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) 
 			sh.text(5, row, t.Item)
 			sh.text(6, row, Title(t, lang))
 			sh.text(7, row, Unit(t, lang))
-			sh.text(8, row, s.Plan.DueAt(m).In(loc).Format("2006-01-02"))
+			sh.text(8, row, p.DueAt(m).In(loc).Format("2006-01-02"))
+			if several {
+				sh.text(9, row, p.ID)
+			}
 			hi := float64(plan.MaxFigure)
 			switch {
 			case t.Kind == plan.Milestone:

@@ -261,3 +261,41 @@ func TestXLSXExportsAreSafeToOpen(t *testing.T) {
 		})
 	}
 }
+
+// Workbooks of several plans name each row's plan as the CSV files do:
+// first in the report, last in the template.
+func TestXLSXOfSeveralPlans(t *testing.T) {
+	s := severalPlans(t)
+	f, sheet := openXLSX(t, func(b *bytes.Buffer) error { return Write(b, s, XLSX, English) })
+	rows, err := f.GetRows(sheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 8 || rows[0][0] != "plan" || rows[0][1] != "item" {
+		t.Fatalf("report: got %d rows headed %q, want 8 headed plan, item", len(rows), rows[0])
+	}
+	// The city's target: goal 40 in E8 as a number, its status (no data)
+	// in K8 without a fill.
+	if got := strings.Join(rows[7][:6], ","); got != "city-2019,3.1,新建污水管道,区水务局,40,公里" {
+		t.Errorf("report: got the city row %s", got)
+	}
+	if c := readCell(t, f, sheet, "E8"); c != (xlsxCell{raw: "40", numeric: true}) {
+		t.Errorf("report: the city's goal: got %+v, want the number 40", c)
+	}
+	if c := readCell(t, f, sheet, "K2"); c.fill != "FFC7CE" {
+		t.Errorf("report: the river's status off track: got %+v, want red", c)
+	}
+
+	tf, tsheet := openXLSX(t, func(b *bytes.Buffer) error { return WriteTemplateXLSX(b, s, "water", English) })
+	trows, err := tf.GetRows(tsheet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if h := strings.Join(trows[0], ","); h != "target,period,value,note,item,title,unit,due,plan" {
+		t.Fatalf("template: got header %s", h)
+	}
+	last := trows[len(trows)-1]
+	if got := strings.Join([]string{last[0], last[1], last[7], last[8]}, ","); got != "city-pipes,2019-06,2019-07-20,city-2019" {
+		t.Errorf("template: got the city's row %q", last)
+	}
+}
