@@ -124,7 +124,7 @@ func (wb xlsxBook) read(rows [][]string) ([]batchRow, int, error) {
 		if value != "" && wb.percentCell(col["value"], line) {
 			value = percentText(value)
 		}
-		period, periodErr := csvPeriod(wb.periodText(cell("period"), col["period"], line))
+		period, periodErr := readPeriod(wb.periodText(cell("period"), col["period"], line))
 		out = append(out, batchRow{
 			line: line, target: cell("target"), period: period, periodErr: periodErr, note: note,
 			received: cell("received"),
@@ -132,7 +132,7 @@ func (wb xlsxBook) read(rows [][]string) ([]batchRow, int, error) {
 				if value == "" {
 					return 0, plan.Errorf(plan.KindMalformed, "value", "required")
 				}
-				return parseCSVValue(value, t)
+				return plan.ReadFigure(value, t != nil && t.IsPercent())
 			},
 		})
 	}
@@ -140,7 +140,7 @@ func (wb xlsxBook) read(rows [][]string) ([]batchRow, int, error) {
 }
 
 // periodText turns a period cell holding a number, a date cell or a bare
-// serial alike, into the date it stands for (2019/8/1), which csvPeriod
+// serial alike, into the date it stands for (2019/8/1), which plan.ReadPeriod
 // then reads as a month only on the 1st; text is returned as it is.
 func (wb xlsxBook) periodText(raw string, col, line int) string {
 	serial, err := strconv.ParseFloat(raw, 64)

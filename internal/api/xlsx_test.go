@@ -285,3 +285,17 @@ func TestXLSXFromLibreOffice(t *testing.T) {
 		}
 	}
 }
+
+// The workbook template's Chinese column titles are import columns in a
+// CSV too: a clerk may save the filled workbook as CSV.
+func TestCSVWithTheWorkbookTitles(t *testing.T) {
+	h := newHarness(t)
+	body := "指标编号,报送月份,填报数值,备注,序号\nriver-clean,2019-02,4,,1.1\n"
+	res := h.do(request{method: "POST", path: "/reports", token: "water", contentType: "text/csv", body: []byte(body)})
+	if res.status != 200 {
+		t.Fatalf("got %d: %s", res.status, res.body)
+	}
+	if got, want := h.stored(), []string{"river-clean 2019-02 4"}; !slices.Equal(got, want) {
+		t.Errorf("stored: got %q, want %q", got, want)
+	}
+}
