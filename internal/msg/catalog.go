@@ -96,7 +96,7 @@ var chinese = map[string]string{
 	"the key %q appears twice in one object (keys match regardless of case); send each once": "键 %q 在同一对象中出现了两次 (不区分大小写); 每个键只能出现一次",
 	"JSON must be UTF-8, got charset %s":                                                     "JSON 必须是 UTF-8 编码, 实际 charset 为 %s",
 	"missing; send application/json (or text/csv for a batch)":                               "缺失; 请发送 application/json (批量报送可用 text/csv)",
-	"want application/json or text/csv, got %s":                                              "应为 application/json 或 text/csv, 实际为 %s",
+	"want application/json, text/csv or %s, got %s":                                          "应为 application/json、text/csv 或 %s, 实际为 %s",
 	"want application/json, got %s":                                                          "应为 application/json, 实际为 %s",
 	"reading the body: %v":                                                                   "读取请求内容出错: %v",
 	"the body is over %d bytes; split the batch":                                             "请求内容超过 %d 字节; 请分批报送",
@@ -106,11 +106,20 @@ var chinese = map[string]string{
 	"the body starts with a UTF-8 byte order mark but is not valid UTF-8":                    "请求内容以 UTF-8 字节顺序标记开头, 但不是有效的 UTF-8",
 	"unsupported charset %q (want utf-8 or gb18030)":                                         "不支持字符集 %q (应为 utf-8 或 gb18030)",
 	"UTF-16 text is not supported; in Excel save as \"CSV UTF-8\" or \"CSV\"":                "不支持 UTF-16 文本; 请在 Excel 中另存为 \"CSV UTF-8\" 或 \"CSV\"",
-	"CSV: %v":                                   "CSV 有误: %v",
-	"cannot parse %q":                           "无法识别 %q",
-	"empty CSV; want a header row %s":           "CSV 为空; 应有标题行 %s",
-	"line 1: column %q appears twice":           "第 1 行: 列 %q 出现了两次",
-	"line 1: the header row lacks %s (want %s)": "第 1 行: 标题行缺少 %s (应为 %s)",
+	"CSV: %v":                         "CSV 有误: %v",
+	"cannot parse %q":                 "无法识别 %q",
+	"empty CSV; want a header row %s": "CSV 为空; 应有标题行 %s",
+	"line 1: column %q appears twice": "第 1 行: 列 %q 出现了两次",
+
+	// The .xlsx import (internal/api/xlsx.go).
+	"the workbook unpacks to more than %d bytes; split the batch": "工作簿解压后超过 %d 字节; 请分批导入",
+	"not an Excel .xlsx workbook: %v":                             "不是 Excel .xlsx 工作簿: %v",
+	"sheet %q: %v":                                                "工作表 %q: %v",
+	"the workbook has no sheet with a header row %s":              "工作簿中没有首行为 %s 的工作表",
+	"sheet %q is empty; want a header row %s":                     "工作表 %q 为空; 首行应为 %s",
+	"column %q appears twice":                                     "列 %q 出现了两次",
+	"sheet %q: the header row lacks %s (want %s)":                 "工作表 %q: 首行缺少 %s (应为 %s)",
+	"line 1: the header row lacks %s (want %s)":                   "第 1 行: 标题行缺少 %s (应为 %s)",
 
 	// The command line.
 	"targetwatch: unknown command %q (see 'targetwatch help')\n":                                                               "targetwatch: 没有命令 %q (见 'targetwatch help')\n",
@@ -167,5 +176,6 @@ var chinese = map[string]string{
 	"want TARGET PERIOD VALUE, got %d arguments":            "应为 指标 月份 数值 三个参数, 实际为 %d 个",
 	"want exactly one plan document, got %d arguments":      "应恰好给出一份计划文件, 实际为 %d 个参数",
 	"want exactly one token ID":                             "应恰好给出一个令牌编号",
-	"want one CSV file, got %d arguments":                   "应给出一个 CSV 文件, 实际为 %d 个参数",
+	"want one CSV or .xlsx file, got %d arguments":          "应给出一个 CSV 或 .xlsx 文件, 实际为 %d 个参数",
+	"--format: want csv or xlsx, got %q":                    "--format: 应为 csv 或 xlsx, 实际为 %q",
 }
