@@ -193,7 +193,7 @@ func writeXLSX(w io.Writer, rows []Row, lang Lang, several bool) error {
 // (Chinese, or the CSV names in English) in a frozen header row. Only the
 // value cells can be edited: the sheet is protected without a password
 // (Review > Unprotect Sheet lifts it), and each value cell only takes a
-// number within what its target can hold (plan.CheckValue). An unknown
+// number within what its target can hold (plan.CheckValue, valueBounds). An unknown
 // agency is a plan.KindNotFound error. A template of several plans has a
 // last column naming each row's plan.
 func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) error {
@@ -218,7 +218,7 @@ func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) 
 	}
 	sh.header(titles, []float64{28, 12, 14, 24, 8, 40, 10, 12, 16})
 	months := TemplateMonths(s, agency)
-	bounds := map[float64][]string{} // the upper bound of a value -> its cells
+	bounds := map[[2]float64][]string{} // the bounds of a value -> its cells
 	row := 1
 	for _, g := range s.Targets {
 		t, p := g.Target, g.Plan
@@ -237,22 +237,16 @@ func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) 
 			if several {
 				sh.text(9, row, p.ID)
 			}
-			hi := float64(plan.MaxFigure)
-			switch {
-			case t.Kind == plan.Milestone:
-				hi = 1
-			case t.IsPercent():
-				hi = 100
-			}
-			bounds[hi] = append(bounds[hi], sh.cell(3, row))
+			b := valueBounds(t)
+			bounds[b] = append(bounds[b], sh.cell(3, row))
 		}
 	}
 	if row > 1 {
 		open := sh.style(&excelize.Style{Protection: &excelize.Protection{Locked: false}, Fill: excelize.Fill{Type: "pattern", Pattern: 1, Color: []string{"FFF2CC"}}})
 		sh.setStyle(3, 2, 3, row, open)
 	}
-	for hi, cells := range bounds {
-		sh.validate(cells, hi, lang)
+	for b, cells := range bounds {
+		sh.validate(cells, b[0], b[1], lang)
 	}
 	if sh.err == nil {
 		sh.err = sh.f.ProtectSheet(sh.name, &excelize.SheetProtectionOptions{
@@ -262,17 +256,31 @@ func WriteTemplateXLSX(w io.Writer, s *plan.Snapshot, agency string, lang Lang) 
 	return sh.write(w)
 }
 
-// validate lets cells take only a decimal in 0..hi.
-func (s *sheet) validate(cells []string, hi float64, lang Lang) {
+// valueBounds are the least and greatest figure plan.CheckValue lets t
+// take.
+func valueBounds(t *plan.Target) [2]float64 {
+	switch {
+	case t.IsGrowth():
+		return [2]float64{-plan.MaxFigure, plan.MaxFigure}
+	case t.Kind == plan.Milestone:
+		return [2]float64{0, 1}
+	case t.IsPercent():
+		return [2]float64{0, 100}
+	}
+	return [2]float64{0, plan.MaxFigure}
+}
+
+// validate lets cells take only a decimal in lo..hi.
+func (s *sheet) validate(cells []string, lo, hi float64, lang Lang) {
 	if s.err != nil {
 		return
 	}
 	dv := excelize.NewDataValidation(true)
 	dv.SetSqref(strings.Join(cells, " "))
-	if s.err = dv.SetRange(0, hi, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); s.err != nil {
+	if s.err = dv.SetRange(lo, hi, excelize.DataValidationTypeDecimal, excelize.DataValidationOperatorBetween); s.err != nil {
 		return
 	}
-	msg := fmt.Sprintf(pick(lang == English, "请填写0到%s之间的数字", "Enter a number from 0 to %s"), plan.FormatNumber(hi))
+	msg := fmt.Sprintf(pick(lang == English, "请填写%s到%s之间的数字", "Enter a number from %s to %s"), plan.FormatNumber(lo), plan.FormatNumber(hi))
 	dv.SetError(excelize.DataValidationErrorStyleStop, pick(lang == English, "数值无效", "Invalid value"), msg)
 	s.err = s.f.AddDataValidation(s.name, dv)
 }

@@ -299,3 +299,35 @@ func TestXLSXOfSeveralPlans(t *testing.T) {
 		t.Errorf("template: got the city's row %q", last)
 	}
 }
+
+// The template's validation lets each value cell take what
+// plan.CheckValue accepts and nothing it refuses.
+func TestValueBounds(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		target plan.Target
+		want   [2]float64
+	}{
+		{"a quantity is 0 to 10¹²", plan.Target{Kind: plan.Quantity, Unit: "km"}, [2]float64{0, 1e12}},
+		{"a percentage is 0 to 100", plan.Target{Kind: plan.Quantity, Unit: "%"}, [2]float64{0, 100}},
+		{"a milestone is 0 or 1", plan.Target{Kind: plan.Milestone, Unit: "项"}, [2]float64{0, 1}},
+		{"a growth rate may fall", plan.Target{Kind: plan.Growth, Unit: "%"}, [2]float64{-1e12, 1e12}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			got := valueBounds(&c.target)
+			if got != c.want {
+				t.Fatalf("got %v, want %v", got, c.want)
+			}
+			for _, v := range []float64{got[0], got[1]} {
+				if err := plan.CheckValue(&c.target, v); err != nil {
+					t.Errorf("CheckValue refuses the bound %v: %v", v, err)
+				}
+			}
+			for _, v := range []float64{got[0] - 0.5, got[1] + 0.5} {
+				if c.target.Kind != plan.Growth && plan.CheckValue(&c.target, v) == nil {
+					t.Errorf("CheckValue accepts %v, beyond the bounds", v)
+				}
+			}
+		})
+	}
+}
