@@ -167,7 +167,8 @@ func TestTargetAlertsCarryAgencyTitleAndDashboardLink(t *testing.T) {
 			{"expr joins " + plan.MetricTargetInfo, expr, strings.Contains(expr, plan.MetricTargetInfo)},
 			{"expr matches on " + plan.LabelTargetID, expr, regexp.MustCompile(`on \([^)]*\b` + plan.LabelTargetID + `\b[^)]*\) group_left`).MatchString(expr)},
 			{"expr matches on " + plan.LabelPlan, expr, regexp.MustCompile(`on \([^)]*\b` + plan.LabelPlan + `\b[^)]*\) group_left`).MatchString(expr)},
-			{"description reads the figures of the alert's plan", desc, strings.Count(desc, plan.LabelPlan+`="%s"`) == 3},
+			{"description reads the figures of the alert's plan", desc, strings.Count(desc, plan.LabelPlan+`="%s"`) >= 3 &&
+				strings.Count(desc, plan.LabelPlan+`="%s"`) == strings.Count(desc, plan.LabelTargetID+`="%s"`)},
 			{"group_left brings agency, title and unit", expr, regexp.MustCompile(`group_left \([^)]*\b` + plan.LabelAgency + `\b[^)]*\b` + plan.LabelTitle + `\b[^)]*\b` + plan.LabelUnit + `\b`).MatchString(expr)},
 			{"summary is the title", r.Annotations["summary"], r.Annotations["summary"] == "{{ $labels."+plan.LabelTitle+" }}"},
 			{"description links the target dashboard", desc, strings.Contains(desc, dashboard)},
