@@ -233,10 +233,14 @@ type MissingJSON struct {
 }
 
 // MissingTarget lists one target's periods that are due and unreported.
+// Role is "lead" for the agency's own targets, whose missing months are
+// its overdue reports, and "co" for targets it supports as a co-agency,
+// listed after them so it sees what its lead still owes.
 type MissingTarget struct {
 	Target  string   `json:"target"`
 	Item    string   `json:"item"`
 	Title   string   `json:"title"`
+	Role    string   `json:"role"`
 	Missing []string `json:"missing"`
 }
 
@@ -248,13 +252,19 @@ func (s *server) getMissing(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	out := MissingJSON{Agency: a.ID, AsOf: s.asOf(snap), Targets: []MissingTarget{}}
-	for i := range snap.Targets {
-		g := snap.Targets[i]
-		if g.Target.Agency != a.ID {
-			continue
+	var co []MissingTarget
+	for _, g := range snap.Targets {
+		t := g.Target
+		row := MissingTarget{Target: t.ID, Item: t.Item, Title: t.Title, Role: "lead", Missing: periods(g.Missing)}
+		switch {
+		case t.Agency == a.ID:
+			out.Targets = append(out.Targets, row)
+		case t.HasCoAgency(a.ID):
+			row.Role = "co"
+			co = append(co, row)
 		}
-		out.Targets = append(out.Targets, MissingTarget{Target: g.Target.ID, Item: g.Target.Item, Title: g.Target.Title, Missing: periods(g.Missing)})
 	}
+	out.Targets = append(out.Targets, co...)
 	s.writeJSON(w, r, http.StatusOK, out)
 }
 
