@@ -29,6 +29,3 @@ func withPeriodError(errs []*plan.Error, pe *plan.Error) []*plan.Error {
 	}
 	return errs
 }
-
-// truncate is plan.Clip, under the name this package's messages used.
-func truncate(s string, n int) string { return plan.Clip(s, n) }
