@@ -37,12 +37,7 @@ func TestGrowthFixture(t *testing.T) {
 
 // Each case changes one line of the growth fixture, like TestRules.
 func TestGrowthRules(t *testing.T) {
-	cases := []struct {
-		name string
-		line int
-		text string
-		want []string
-	}{
+	cases := []lineCase{
 		{"growth_points must be above 0", 10, "  growth_points: -1",
 			[]string{`growth.yaml:10:18: growth_points must be a number of percentage points above 0, got -1`}},
 		{"growth_points must be finite", 10, "  growth_points: .inf",
@@ -78,23 +73,7 @@ func TestGrowthRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := strings.Split(string(data), "\n")
-	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			lines := append([]string(nil), good[:c.line-1]...)
-			if c.text != "" {
-				lines = append(lines, c.text)
-			}
-			lines = append(lines, good[c.line:]...)
-			p, err := Parse("growth.yaml", []byte(strings.Join(lines, "\n")), readTestdata)
-			if err == nil {
-				t.Fatalf("got plan %q and no error, want %q", p.ID, c.want)
-			}
-			if got := problems(t, err); !reflect.DeepEqual(got, c.want) {
-				t.Errorf("got\n\t%s\nwant\n\t%s", strings.Join(got, "\n\t"), strings.Join(c.want, "\n\t"))
-			}
-		})
-	}
+	checkLineCases(t, "growth.yaml", strings.Split(string(data), "\n"), cases)
 }
 
 // The example plan of main economic indicators loads beside the

@@ -112,12 +112,7 @@ func TestGoodFixture(t *testing.T) {
 // it may hold several lines, or none to delete it) and lists every problem
 // the change must cause, exactly.
 func TestRules(t *testing.T) {
-	cases := []struct {
-		name string
-		line int
-		text string
-		want []string
-	}{
+	cases := []lineCase{
 		{"a target id used twice is reported at the second use", 39, "  - id: water-bodies",
 			[]string{`good.yaml:39:9: duplicate target id "water-bodies" (first at line 24)`}},
 		{"a target id must be a slug", 24, "  - id: Water_Bodies",
@@ -269,7 +264,22 @@ func TestRules(t *testing.T) {
 		{"broken YAML is reported with its line", 30, "    kind: quantity: yes",
 			[]string{`good.yaml:30:1: invalid YAML: mapping values are not allowed in this context`}},
 	}
-	good := goodFixture(t)
+	checkLineCases(t, "good.yaml", goodFixture(t), cases)
+}
+
+// lineCase changes one line of a good file: line (1-based) is replaced by
+// text, or removed when text is empty, and the file must then fail with
+// exactly the problems in want.
+type lineCase struct {
+	name string
+	line int
+	text string
+	want []string
+}
+
+// checkLineCases runs each case against good, parsed as name.
+func checkLineCases(t *testing.T, name string, good []string, cases []lineCase) {
+	t.Helper()
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			lines := append([]string(nil), good[:c.line-1]...)
@@ -277,7 +287,7 @@ func TestRules(t *testing.T) {
 				lines = append(lines, c.text)
 			}
 			lines = append(lines, good[c.line:]...)
-			p, err := Parse("good.yaml", []byte(strings.Join(lines, "\n")), readTestdata)
+			p, err := Parse(name, []byte(strings.Join(lines, "\n")), readTestdata)
 			if err == nil {
 				t.Fatalf("got plan %q and no error, want %q", p.ID, c.want)
 			}

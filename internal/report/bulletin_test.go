@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"context"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -52,19 +51,7 @@ func TestBulletinGolden(t *testing.T) {
 			if err := WriteBulletin(&buf, b); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", "bulletin."+string(lang)+".md.golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("got\n%s\nwant\n%s", buf.Bytes(), want)
-			}
+			checkGolden(t, filepath.Join("testdata", "bulletin."+string(lang)+".md.golden"), buf.Bytes())
 		})
 	}
 }

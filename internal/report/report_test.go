@@ -186,19 +186,7 @@ func TestGolden(t *testing.T) {
 			if err := Write(&buf, fixture(t), tc.format, tc.lang); err != nil {
 				t.Fatal(err)
 			}
-			path := filepath.Join("testdata", tc.file+".golden")
-			if *update {
-				if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
-					t.Fatal(err)
-				}
-			}
-			want, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !bytes.Equal(buf.Bytes(), want) {
-				t.Errorf("got\n%s\nwant\n%s", buf.Bytes(), want)
-			}
+			checkGolden(t, filepath.Join("testdata", tc.file+".golden"), buf.Bytes())
 		})
 	}
 }
@@ -472,5 +460,23 @@ func TestGoldenJSONNamesThePlan(t *testing.T) {
 		if r.Plan != "jiading-2019" {
 			t.Errorf("row %d: plan %q", i, r.Plan)
 		}
+	}
+}
+
+// checkGolden compares got with the golden file at path, writing it first
+// under -update.
+func checkGolden(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
 }
